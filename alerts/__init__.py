@@ -1,0 +1,1 @@
+"""Rendering alerts, the outbox sender, and the Telegram side."""

@@ -1,0 +1,3 @@
+from capwatch.cli import main
+
+main()

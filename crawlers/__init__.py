@@ -1,0 +1,1 @@
+"""The Scrapy project: settings, items, pipelines, spiders and the declarative source list."""

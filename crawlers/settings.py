@@ -1,0 +1,37 @@
+"""Scrapy settings shared by every capwatch crawl (in-process, `scrapy crawl`, Scrapyd).
+
+Only plain values live here: live objects (the connection pool) are attached to the crawler.
+"""
+
+BOT_NAME = "capwatch"
+SPIDER_MODULES = ["crawlers.spiders"]
+NEWSPIDER_MODULE = "crawlers.spiders"
+
+TWISTED_REACTOR = "twisted.internet.asyncioreactor.AsyncioSelectorReactor"
+REMOTE_CONTROL_ENABLED = False  # Scrapy 2.19 would start a code-executing HTTP server per crawl
+TELNETCONSOLE_ENABLED = False
+
+ITEM_PIPELINES = {"crawlers.pipelines.StorePipeline": 500}
+
+# Polite defaults; sources may tighten them.
+USER_AGENT = (
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/142.0.0.0 Safari/537.36"
+)
+ROBOTSTXT_OBEY = True
+CONCURRENT_REQUESTS = 8
+CONCURRENT_REQUESTS_PER_DOMAIN = 2
+AUTOTHROTTLE_ENABLED = True
+AUTOTHROTTLE_START_DELAY = 0.5
+AUTOTHROTTLE_MAX_DELAY = 10.0
+DOWNLOAD_TIMEOUT = 30
+DOWNLOAD_MAXSIZE = 10 * 1024 * 1024
+DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
+RETRY_ENABLED = True
+RETRY_TIMES = 3
+RETRY_HTTP_CODES = [403, 418, 429, 500, 502, 503, 504, 522, 524, 408]
+CLOSESPIDER_TIMEOUT = 300
+COOKIES_ENABLED = False
+LOG_LEVEL = "INFO"
+REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
+FEED_EXPORT_ENCODING = "utf-8"

@@ -1,0 +1,103 @@
+"""The source list: crawlers/sources.toml merged with the file named by CAPWATCH_SOURCES_FILE.
+
+Validated at start; an error names the file, the entry and the field, so a typo in a user's
+sources file is found before the first crawl, not at 3 a.m.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from importlib import resources
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+Kind = Literal["spider", "rss", "sitemap", "html", "json"]
+Tier = Literal["official", "association", "wire", "media"]
+
+
+class SourceError(ValueError):
+    """A sources file that cannot be used; the message says where and why."""
+
+
+class SourceConfig(BaseModel):
+    """One source: where to crawl, how often, and how much to trust it."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    key: str = Field(pattern=r"^[a-z0-9][a-z0-9_\-]*$")
+    name: str
+    kind: Kind
+    url: str = Field(pattern=r"^https?://")
+    lang: Literal["zh", "en"] = "zh"
+    tier: Tier = "media"
+    interval: int | None = Field(None, gt=0, description="seconds between crawls")
+    cron: str | None = None
+    enabled: bool = True
+    spider: str | None = None
+    confidence: Literal["high", "medium-high", "medium", "low-medium", "low", "unclear"] = "medium"
+    evidence_date: str | None = None
+    options: dict[str, Any] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _schedule_and_spider(self) -> SourceConfig:
+        if self.interval is None and self.cron is None:
+            raise ValueError("set either interval (seconds) or cron")
+        if self.interval is not None and self.cron is not None:
+            raise ValueError("set interval or cron, not both")
+        return self
+
+    @property
+    def spider_name(self) -> str:
+        """The Scrapy spider that crawls this source."""
+        if self.kind == "spider":
+            return self.spider or self.key
+        return self.kind  # declarative kinds have one generic spider each
+
+
+def _read_entries(text: str, origin: str) -> list[dict[str, Any]]:
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise SourceError(f"{origin}: not valid TOML: {exc}") from exc
+    entries = data.get("source", [])
+    if not isinstance(entries, list):
+        raise SourceError(f"{origin}: [[source]] entries expected")
+    return entries
+
+
+def _validate(entries: list[dict[str, Any]], origin: str) -> dict[str, SourceConfig]:
+    found: dict[str, SourceConfig] = {}
+    for index, entry in enumerate(entries, start=1):
+        label = f"entry {index} (key={entry.get('key', '?')!r})"
+        try:
+            source = SourceConfig.model_validate(entry)
+        except ValidationError as exc:
+            problems = "; ".join(
+                f"field {'.'.join(str(p) for p in err['loc']) or '(entry)'}: {err['msg']}"
+                for err in exc.errors()
+            )
+            raise SourceError(f"{origin}: {label}: {problems}") from exc
+        if source.key in found:
+            raise SourceError(f"{origin}: {label}: duplicate key {source.key!r}")
+        found[source.key] = source
+    return found
+
+
+def builtin_sources() -> dict[str, SourceConfig]:
+    text = (resources.files("crawlers") / "sources.toml").read_text("utf-8")
+    return _validate(_read_entries(text, "crawlers/sources.toml"), "crawlers/sources.toml")
+
+
+def load_sources(extra_file: Path | None = None) -> dict[str, SourceConfig]:
+    """Built-in sources, with the entries of `extra_file` added or replacing same keys."""
+    sources = builtin_sources()
+    if extra_file is not None:
+        path = Path(extra_file)
+        try:
+            text = path.read_text("utf-8")
+        except OSError as exc:
+            raise SourceError(f"{path}: cannot read the sources file: {exc}") from exc
+        sources.update(_validate(_read_entries(text, str(path)), str(path)))
+    return sources

@@ -1,0 +1,1 @@
+"""PostgreSQL: the embedded server bootstrap, ordered SQL migrations and all of capwatch's SQL."""

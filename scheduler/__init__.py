@@ -1,0 +1,1 @@
+"""APScheduler jobs and the crawl executors they call."""
