@@ -17,9 +17,7 @@ app = typer.Typer(
 db_app = typer.Typer(
     help="The database: migrate, connection URL, psql, stop.", no_args_is_help=True
 )
-sources_app = typer.Typer(help="The configured sources.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
-app.add_typer(sources_app, name="sources")
 
 
 def _settings():
@@ -147,28 +145,15 @@ def db_stop() -> None:
     typer.echo("stopped" if stop_embedded(settings.data_dir) else "not running")
 
 
-@sources_app.command("list")
-def sources_list() -> None:
-    """List the sources: key, kind, tier, schedule, confidence."""
-    from rich.console import Console
-    from rich.table import Table
+def _register_concerns() -> None:
+    """Each concern keeps its commands in its own module (kept free of Twisted imports)."""
+    from capwatch import cli_alerts, cli_ops, cli_query, cli_sources
 
-    from crawlers.sources import load_sources
+    for module in (cli_sources, cli_alerts, cli_query, cli_ops):
+        module.register(app)
 
-    settings = _settings()
-    table = Table("key", "name", "kind", "tier", "schedule", "enabled", "confidence")
-    for source in load_sources(settings.sources_file).values():
-        schedule = f"every {source.interval}s" if source.interval else f"cron {source.cron}"
-        table.add_row(
-            source.key,
-            source.name,
-            source.kind,
-            source.tier,
-            schedule,
-            "yes" if source.enabled else "no",
-            source.confidence,
-        )
-    Console().print(table)
+
+_register_concerns()
 
 
 def main() -> None:

@@ -1,0 +1,9 @@
+"""`capwatch search / events / event / export`: the archive."""
+
+from __future__ import annotations
+
+import typer
+
+
+def register(app: typer.Typer) -> None:
+    """Adds this concern's commands to the `capwatch` app."""
