@@ -86,8 +86,25 @@ def _validate(entries: list[dict[str, Any]], origin: str) -> dict[str, SourceCon
 
 
 def builtin_sources() -> dict[str, SourceConfig]:
-    text = (resources.files("crawlers") / "sources.toml").read_text("utf-8")
-    return _validate(_read_entries(text, "crawlers/sources.toml"), "crawlers/sources.toml")
+    """crawlers/sources.toml plus crawlers/sources.d/*.toml (in name order); keys are unique."""
+    package = resources.files("crawlers")
+    files = [("crawlers/sources.toml", package / "sources.toml")]
+    extra_dir = package / "sources.d"
+    if extra_dir.is_dir():
+        files += sorted(
+            (f"crawlers/sources.d/{entry.name}", entry)
+            for entry in extra_dir.iterdir()
+            if entry.name.endswith(".toml")
+        )
+    sources: dict[str, SourceConfig] = {}
+    for origin, entry in files:
+        for key, source in _validate(
+            _read_entries(entry.read_text("utf-8"), origin), origin
+        ).items():
+            if key in sources:
+                raise SourceError(f"{origin}: key {key!r} is defined in another built-in file")
+            sources[key] = source
+    return sources
 
 
 def load_sources(extra_file: Path | None = None) -> dict[str, SourceConfig]:
