@@ -1,0 +1,75 @@
+"""Throughput of classify + event assignment on ~2 KB articles, against a baseline measured
+in the same run (normalisation alone), so the ratio survives slower or faster machines.
+
+Run from the repo root: python bench/bench_detection.py
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from detection.classify import classify  # noqa: E402
+from detection.events import EventIndex  # noqa: E402
+from detection.normalize import normalize  # noqa: E402
+
+DEV = ROOT.parent / "shared" / "eval" / "dev.jsonl"
+LOCAL = ROOT / "tests" / "detection" / "labelled_examples.jsonl"
+TARGET = 300.0  # articles per second on one core
+
+
+def load_articles(size: int = 2000) -> list[tuple[str, str, str]]:
+    path = DEV if DEV.exists() else LOCAL
+    rows = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line]
+    out = []
+    for r in rows:
+        text = r.get("text") or ""
+        while len(text) < size:  # pad short texts by repetition to ~2 KB
+            text += " " + (r.get("text") or r.get("title") or "x")
+        out.append((r["id"], r.get("title") or "", text[:size]))
+    return out
+
+
+def timed(fn, rounds: int) -> float:
+    start = time.perf_counter()
+    for _ in range(rounds):
+        fn()
+    return time.perf_counter() - start
+
+
+def main() -> int:
+    arts = load_articles()
+    classify("warm", "up")  # build lexicon and OpenCC once, outside the timing
+
+    def baseline() -> None:
+        for _, title, text in arts:
+            normalize(title)
+            normalize(text)
+
+    def full() -> None:
+        index = EventIndex()
+        for aid, title, text in arts:
+            det = classify(title, text)
+            if det.relevant:
+                index.assign(aid, title, text, det, None)
+
+    rounds = 5
+    t_base = timed(baseline, rounds)
+    t_full = timed(full, rounds)
+    n = len(arts) * rounds
+    base_rate, full_rate = n / t_base, n / t_full
+    print(f"articles: {len(arts)} x {rounds} rounds, ~{len(arts[0][2])} chars each")
+    print(f"baseline (normalise only): {base_rate:10.1f} articles/s")
+    print(f"classify + assign:         {full_rate:10.1f} articles/s")
+    print(f"ratio full/baseline:       {full_rate / base_rate:10.3f}")
+    print(f"target >= {TARGET:.0f} articles/s: {'OK' if full_rate >= TARGET else 'BELOW'}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,242 @@
+"""classify(title, text, lang) -> Detection: is this article about a supply-discipline action?
+
+Scoring in one place: every counted action sentence adds weight (title > lead > body), the
+campaign name in the title adds a bonus, expansion news and OPEC+ quota stories subtract.
+score = 1 - exp(-raw) maps the sum to 0..1; relevant when score >= threshold.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from dataclasses import replace
+from datetime import datetime
+
+from detection.figures import find_explicit_month, find_figures, find_month
+from detection.lexicon import Lexicon, Match, load_lexicon
+from detection.model import Detection, Evidence
+from detection.normalize import detect_lang, normalize
+from detection.rules import (
+    Hit,
+    Sentence,
+    anchor,
+    expansion_count,
+    group_by_sentence,
+    is_anchor,
+    sentence_exclusions,
+    sentence_hits,
+    split_sentences,
+)
+
+KIND_WEIGHT = {"term": 1.0, "pair": 0.8, "policy": 0.6, "implied": 0.8}
+ACTION_ORDER = ("production_cut", "capacity_exit", "price_discipline", "inspection")
+TITLE_ANTI_BONUS = 0.3
+BODY_CAP = 1.6
+LEAD_CHARS = 100
+SECTOR_SHARE = 0.25
+PARENTS = {"pv": ("polysilicon", "pv_glass")}  # "光伏产业链的核心——多晶硅" is about polysilicon
+POLICY_SHARE = 0.15  # a directive is reported even when the action it orders dominates
+EN_SCALE = 2.5  # English needs ~2.5x the characters of Chinese for the same content
+
+
+class _Field:
+    """Matches, sentences and counted hits of one field (title or text)."""
+
+    def __init__(
+        self,
+        name: str,
+        text: str,
+        lex: Lexicon,
+        window: int,
+        pair_window: int,
+        context_excl: frozenset[str] = frozenset(),
+    ):
+        self.name = name
+        self.text = text
+        self.matches = lex.scan(text)
+        self.sentences = split_sentences(text)
+        groups = group_by_sentence(self.sentences, self.matches)
+        raw: list[Hit] = []
+        self.strong_sentences: set[int] = set()
+        self.lead_excl = frozenset(sentence_exclusions(groups[0], lex)) if groups else frozenset()
+        for sent, ms in zip(self.sentences, groups, strict=True):
+            hits, strong = sentence_hits(sent, ms, lex, pair_window, context_excl)
+            raw.extend(hits)
+            if strong:
+                self.strong_sentences.add(sent.index)
+        anchors = [m for m in self.matches if is_anchor(m, lex)]
+        self.hits = anchor(raw, anchors, self.sentences, lex, window)
+        self.groups = groups
+
+    def position_weight(self, sent: Sentence, title_empty: bool, scale: float) -> float:
+        """Title 1.0; with no title the lead stands in for it; later sentences fade."""
+        if self.name == "title":
+            return 1.0
+        if title_empty and sent.start < LEAD_CHARS * scale:
+            return 0.9
+        if sent.start < 200 * scale:
+            return 0.5
+        return 0.3 if sent.start < 1000 * scale else 0.15
+
+
+def _strip_repeated_title(title: str, text: str) -> str:
+    """CLS-style bodies repeat the headline as 【title】; count it once."""
+    if title and text.startswith("【" + title):
+        return text[len(title) + 1 :].lstrip("】 ")
+    if title and text.startswith(title):
+        return text[len(title) :].lstrip()
+    return text
+
+
+def classify(
+    title: str,
+    text: str,
+    lang: str | None = None,
+    published: datetime | None = None,
+) -> Detection:
+    """Pure classification of one article; `published` only dates a bare "7月"."""
+    lex = load_lexicon()
+    t_norm = normalize(title)
+    b_norm = _strip_repeated_title(t_norm, normalize(text))
+    lang = lang or detect_lang(t_norm + " " + b_norm)
+    st = lex.settings
+    win = int(st.get("window_zh", 40) if lang == "zh" else st.get("window_en", 120))
+    pwin = int(st.get("pair_window_zh", 12) if lang == "zh" else st.get("pair_window_en", 40))
+    body = _Field("text", b_norm, lex, win, pwin)
+    # The lead usually gives the headline's cause ("受中东局势影响…减产"): share its exclusions.
+    fields = [_Field("title", t_norm, lex, win, pwin, body.lead_excl), body]
+
+    raw = 0.0
+    body_sum = 0.0
+    action_w: dict[str, float] = defaultdict(float)
+    sector_w: dict[str, float] = defaultdict(float)
+    scored: list[tuple[float, _Field, Sentence]] = []
+    for f in fields:
+        by_sent: dict[int, list[Hit]] = defaultdict(list)
+        for h in f.hits:
+            by_sent[h.sentence].append(h)
+        for idx, hits in by_sent.items():
+            sent = f.sentences[idx]
+            pw = f.position_weight(sent, not t_norm, EN_SCALE if lang == "en" else 1.0)
+            best = max(KIND_WEIGHT[h.kind] for h in hits)
+            strength = pw * (best + 0.2 * (len({h.action for h in hits}) - 1))
+            if f.name == "title":
+                raw += strength
+            else:
+                body_sum += strength
+            scored.append((strength, f, sent))
+            for h in hits:
+                w = pw * KIND_WEIGHT[h.kind]
+                action_w[h.action] += w
+                for s in h.sectors:
+                    sector_w[s] += w
+    raw += min(body_sum, BODY_CAP)
+    if _campaign_in_headline(fields, lang):
+        raw += TITLE_ANTI_BONUS
+    if not any(h.kind != "policy" for f in fields for h in f.hits):
+        raw *= 0.3  # directive words alone: a directive about what?
+    raw -= _penalties(fields, lex)
+    if _mentions(fields, "opec", head=300):
+        raw *= 0.3
+    score = round(1.0 - math.exp(-max(raw, 0.0)), 4)
+    relevant = score >= float(st.get("threshold", 0.5))
+    det = _build(relevant, score, lang, action_w, sector_w, scored, lex, published)
+    if det.month is None and published is None:
+        det = replace(det, month=find_explicit_month(t_norm + " " + b_norm))
+    return det
+
+
+def _campaign_in_headline(fields: list[_Field], lang: str) -> bool:
+    """反内卷 named in the title (or, with no title, in the lead) next to an action."""
+    title, body = fields
+    if title.text:
+        return bool(title.strong_sentences and title.hits)
+    lead = LEAD_CHARS * (EN_SCALE if lang == "en" else 1.0)
+    return any(
+        h.sentence in body.strong_sentences and body.sentences[h.sentence].start < lead
+        for h in body.hits
+    )
+
+
+def _penalties(fields: list[_Field], lex: Lexicon) -> float:
+    title, body = fields
+    pen = 0.7 * min(expansion_count(title.matches, title.text), 2)
+    pen += 0.12 * min(expansion_count(body.matches, body.text), 7)
+    return pen
+
+
+def _mentions(fields: list[_Field], excl: str, head: int) -> bool:
+    for f in fields:
+        for m in f.matches:
+            if ("excl", excl) in m.tags and (f.name == "title" or m.start < head):
+                return True
+    return False
+
+
+def _top(weights: dict[str, float], share: float, order: tuple[str, ...] = ()) -> tuple[str, ...]:
+    if not weights:
+        return ()
+    best = max(weights.values())
+    rank = {a: i for i, a in enumerate(order)}
+    keep = [k for k, w in weights.items() if w >= share * best]
+    return tuple(sorted(keep, key=lambda k: (-round(weights[k], 6), rank.get(k, 99), k)))
+
+
+def _build(
+    relevant: bool,
+    score: float,
+    lang: str,
+    action_w: dict[str, float],
+    sector_w: dict[str, float],
+    scored: list[tuple[float, _Field, Sentence]],
+    lex: Lexicon,
+    published: datetime | None,
+) -> Detection:
+    scored.sort(key=lambda x: (x[1].name != "title", -x[0], x[2].index))
+    evidence: list[Evidence] = []
+    actors: list[str] = []
+    texts: list[str] = []
+    for _, f, sent in scored[:4]:
+        ms: list[Match] = f.groups[sent.index]
+        terms = tuple(dict.fromkeys(m.term for m in ms if not _only_excl(m)))
+        evidence.append(Evidence(f.name, sent.text[:300], terms))  # type: ignore[arg-type]
+        texts.append(sent.text)
+        for m in ms:
+            for k, v in m.tags:
+                if k == "actor" and lex.actor_kind.get(v) != "generic" and v not in actors:
+                    actors.append(v)
+    actions = _top(action_w, 0.25, ACTION_ORDER) if relevant else ()
+    policy_w = action_w.get("policy_guideline", 0.0)
+    if relevant and policy_w >= POLICY_SHARE * max(action_w.values()) and policy_w:
+        actions = tuple(dict.fromkeys((*actions, "policy_guideline")))
+    sectors = _drop_parents(_top(sector_w, SECTOR_SHARE), sector_w) if relevant else ()
+    if relevant and not sectors:
+        sectors = ("other",)
+    month = find_month(texts, published)
+    figures = find_figures(texts)
+    if month and month not in figures:
+        figures.append(month)
+    return Detection(
+        relevant=relevant,
+        score=score,
+        sectors=sectors,
+        actions=actions,
+        actors=tuple(actors),
+        figures=tuple(figures),
+        evidence=tuple(evidence[:3]),
+        lang=lang,
+        month=month,
+    )
+
+
+def _drop_parents(sectors: tuple[str, ...], weights: dict[str, float]) -> tuple[str, ...]:
+    """A general sector named beside a heavier sub-sector is context, not the target."""
+    out = list(sectors)
+    for parent, children in PARENTS.items():
+        if parent in out and any(weights.get(c, 0) >= weights[parent] for c in children):
+            out.remove(parent)
+    return tuple(out)
+
+
+def _only_excl(m: Match) -> bool:
+    return all(k == "excl" for k, _ in m.tags)

@@ -1,0 +1,76 @@
+"""JSON-lines in, detections out, in order, with one EventIndex — as the live detector runs.
+
+Input line: {"id", "title", "text", "lang"?, "published"?, "url"?}. Output line: id, relevant,
+score, sectors, actions, actors, figures, event, evidence. A malformed line yields
+{"id": null, "error": ...} and processing continues.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from detection.classify import classify
+from detection.events import EventIndex
+
+SHANGHAI = timezone(timedelta(hours=8), "Asia/Shanghai")  # no DST since 1991
+
+
+def parse_published(value: Any) -> datetime | None:
+    """ "YYYY-MM-DD", ISO datetimes or epoch seconds; naive times are Asia/Shanghai."""
+    if value in (None, ""):
+        return None
+    if isinstance(value, int | float):
+        return datetime.fromtimestamp(value, SHANGHAI)
+    if not isinstance(value, str):
+        raise ValueError(f"published must be a string, got {type(value).__name__}")
+    s = value.strip().replace("Z", "+00:00")
+    dt = datetime.fromisoformat(s)
+    return dt if dt.tzinfo else dt.replace(tzinfo=SHANGHAI)
+
+
+def process_record(rec: dict[str, Any], index: EventIndex) -> dict[str, Any]:
+    """Classify one record and, when relevant, assign it to an event."""
+    if not isinstance(rec, dict):
+        raise ValueError("line is not a JSON object")
+    rid = rec.get("id")
+    if rid is None or rid == "":
+        raise ValueError("missing id")
+    title = rec.get("title") or ""
+    text = rec.get("text") or ""
+    if not isinstance(title, str) or not isinstance(text, str):
+        raise ValueError("title and text must be strings")
+    published = parse_published(rec.get("published"))
+    det = classify(title, text, rec.get("lang") or None, published)
+    event = None
+    reason = None
+    if det.relevant:
+        a = index.assign(str(rid), title, text, det, published)
+        event, reason = a.event_id, a.reason
+    return {
+        "id": rid,
+        "relevant": det.relevant,
+        "score": det.score,
+        "sectors": list(det.sectors),
+        "actions": list(det.actions),
+        "actors": list(det.actors),
+        "figures": list(det.figures),
+        "event": event,
+        "event_reason": reason,
+        "evidence": [e.to_dict() for e in det.evidence],
+    }
+
+
+def run_jsonl(lines: Iterable[str], index: EventIndex | None = None) -> Iterator[dict[str, Any]]:
+    """Process JSON lines in order; blank lines are skipped."""
+    index = index or EventIndex()
+    for line in lines:
+        if not line.strip():
+            continue
+        try:
+            rec = json.loads(line)
+            yield process_record(rec, index)
+        except (ValueError, TypeError) as exc:
+            yield {"id": None, "error": f"{type(exc).__name__}: {exc}"}
