@@ -41,8 +41,13 @@ def test_crawl_detect_alert_once_and_never_twice(tmp_path, database_url, cls_sit
     api, bot_server = bot_api
     env = service_env(tmp_path, database_url, site_server.url, bot_server.url)
     for _ in range(2):
-        done = subprocess.run([*CAPWATCH, "crawl", "cls", "--process"], env=env,
-                              capture_output=True, text=True, timeout=120)
+        done = subprocess.run(
+            [*CAPWATCH, "crawl", "cls", "--process"],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
         assert done.returncode == 0, done.stderr
         assert TOKEN not in done.stderr and TOKEN not in done.stdout
     sent = api.sent()
@@ -53,7 +58,8 @@ def test_crawl_detect_alert_once_and_never_twice(tmp_path, database_url, cls_sit
     assert all(r["query"].get("sign") for r in site.requests)
     with psycopg.connect(database_url) as conn:
         runs = conn.execute(
-            "SELECT status, items, new_articles FROM crawl_runs ORDER BY id").fetchall()
+            "SELECT status, items, new_articles FROM crawl_runs ORDER BY id"
+        ).fetchall()
         articles = conn.execute("SELECT count(*) FROM articles").fetchone()[0]
         events = conn.execute("SELECT count(*) FROM events").fetchone()[0]
     assert runs == [("finished", 10, 10), ("finished", 10, 0)]
@@ -66,8 +72,13 @@ def test_service_runs_alerts_and_stops_cleanly_on_sigterm(
     _, site_server = cls_site
     api, bot_server = bot_api
     env = service_env(tmp_path, database_url, site_server.url, bot_server.url)
-    proc = subprocess.Popen([*CAPWATCH, "run", "--only", "cls"], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [*CAPWATCH, "run", "--only", "cls"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         deadline = time.monotonic() + 60
         while not api.sent() and time.monotonic() < deadline and proc.poll() is None:
