@@ -92,6 +92,28 @@ def evaluate(
     raise typer.Exit(eval_command(str(corpus), as_json, sys.stdout))
 
 
+@app.command()
+def redetect(
+    since: Annotated[
+        str | None, typer.Option(help="Only articles reported on/after this date (YYYY-MM-DD).")
+    ] = None,
+    alert_days: Annotated[
+        float, typer.Option(help="Alert new events whose latest report is this recent.")
+    ] = 21,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Report, change nothing.")] = False,
+    force: Annotated[bool, typer.Option(help="Run even while `capwatch run` is up.")] = False,
+) -> None:
+    """Re-run detection over stored articles after a lexicon change; never re-alerts."""
+    import asyncio
+
+    from capwatch.redetect import redetect_command
+    from detection.pipeline import parse_published
+
+    settings = _settings()
+    start = parse_published(since) if since else None
+    raise typer.Exit(asyncio.run(redetect_command(settings, start, alert_days, dry_run, force)))
+
+
 @db_app.command("migrate")
 def db_migrate() -> None:
     """Apply the database migrations not yet applied."""

@@ -1,9 +1,163 @@
-"""`capwatch status / backfill`: operations."""
+"""`capwatch status / backfill / scrapyd deploy`: operations."""
 
 from __future__ import annotations
 
+import json
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Annotated, Any
+
 import typer
+
+scrapyd_app = typer.Typer(help="Scale-out on Scrapyd nodes.", no_args_is_help=True)
+_STATE_STYLE = {
+    "ok": "green",
+    "degraded": "yellow",
+    "failing": "bold red",
+    "stale": "red",
+    "new": "cyan",
+    "disabled": "dim",
+}
+
+
+def _settings():
+    from capwatch.cli import _settings as settings
+
+    return settings()
+
+
+def _ago(value: str | None) -> str:
+    if not value:
+        return "-"
+    seconds = (datetime.now(UTC) - datetime.fromisoformat(value)).total_seconds()
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= size:
+            return f"{seconds / size:.0f}{unit} ago"
+    return f"{max(seconds, 0):.0f}s ago"
+
+
+async def _report(settings) -> dict[str, Any]:
+    import asyncio
+
+    from psycopg_pool import AsyncConnectionPool
+
+    from crawlers.sources import load_sources
+    from db.embedded import resolve_dsn
+    from db.migrate import migrate
+    from scheduler.status import status_report
+
+    dsn = await asyncio.to_thread(resolve_dsn, settings)
+    await asyncio.to_thread(migrate, dsn)
+    async with AsyncConnectionPool(dsn, min_size=1, max_size=2, open=False) as pool:
+        return await status_report(
+            pool, load_sources(settings.sources_file), settings.health_failures
+        )
+
+
+def _print_table(report: dict[str, Any]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    console = Console()
+    holder = report["scheduler"]
+    if holder:
+        console.print(f"scheduler: {holder['name']} ({holder['address']}) since {holder['since']}")
+    else:
+        console.print("scheduler: [bold red]no `capwatch run` holds this database[/]")
+    table = Table(
+        "source", "state", "last run", "last success", "fails", "items", "usual", "new",
+        "last new", "coverage t/t/b", "problems",
+    )  # fmt: skip
+    for h in report["sources"]:
+        cover = h["coverage"]
+        table.add_row(
+            h["key"],
+            f"[{_STATE_STYLE.get(h['state'], '')}]{h['state']}[/]",
+            f"{h['last_status'] or '-'} {_ago(h['last_run_at'])}",
+            _ago(h["last_success_at"]),
+            str(h["consecutive_failures"]),
+            "-" if h["last_items"] is None else str(h["last_items"]),
+            "-" if h["usual_items"] is None else f"{h['usual_items']:g}",
+            "-" if h["last_new"] is None else str(h["last_new"]),
+            _ago(h["last_new_at"]),
+            "/".join(f"{cover[k]:.0%}" for k in ("title", "time", "body")) if cover else "-",
+            "; ".join(h["problems"]),
+        )
+    console.print(table)
+    outbox = report["outbox"]
+    console.print(
+        "alerts: " + (", ".join(f"{n} {status}" for status, n in sorted(outbox.items())) or "none")
+    )
+
+
+def status(
+    as_json: Annotated[bool, typer.Option("--json", help="Print the status as JSON.")] = False,
+) -> None:
+    """Show each source's health, who schedules this database, and the alert queue.
+
+    Health: last success, items against the usual level, consecutive failures, field coverage
+    (title/time/body) and staleness."""
+    import asyncio
+
+    settings = _settings()
+    report = asyncio.run(_report(settings))
+    if as_json:
+        json.dump(report, sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+    else:
+        _print_table(report)
+
+
+def backfill(
+    source: Annotated[str, typer.Argument(help="The source key, e.g. cls.")],
+    since: Annotated[
+        str, typer.Option(help="Walk back to this date/time (YYYY-MM-DD[THH:MM], Beijing).")
+    ],
+    until: Annotated[
+        str | None, typer.Option(help="Start from this date/time instead of now.")
+    ] = None,
+    timeout: Annotated[int, typer.Option(help="Stop the backfill after this many seconds.")] = 3600,
+) -> None:
+    """Crawl a source's history back to a date (sources whose API pages backwards: cls).
+
+    What it stores is detected, and alerted, by the running service like any new article."""
+    from capwatch.service import backfill_command, run_under_reactor
+
+    for value in (since, until):
+        try:
+            if value is not None and not value.isdigit():
+                datetime.fromisoformat(value)
+        except ValueError as exc:
+            typer.echo(f"capwatch: not a date: {value!r} ({exc})", err=True)
+            raise typer.Exit(2) from exc
+    settings = _settings()
+    code = run_under_reactor(lambda: backfill_command(settings, source, since, until, timeout))
+    raise typer.Exit(code)
+
+
+@scrapyd_app.command("deploy")
+def scrapyd_deploy(
+    url: Annotated[
+        str | None, typer.Option(help="Node URL(s), comma-separated; default CAPWATCH_SCRAPYD_URL.")
+    ] = None,
+    version: Annotated[str | None, typer.Option(help="Version label; default a UTC time.")] = None,
+    out: Annotated[Path, typer.Option(help="Where to write the egg.")] = Path("dist"),
+) -> None:
+    """Package the crawlers as an egg and upload it to every Scrapyd node (addversion.json)."""
+    from scheduler.scrapyd_egg import deploy
+
+    settings = _settings()
+    nodes = [u.strip() for u in url.split(",")] if url else settings.scrapyd_nodes
+    if not nodes:
+        typer.echo("capwatch: no node: pass --url or set CAPWATCH_SCRAPYD_URL", err=True)
+        raise typer.Exit(2)
+    deployed = deploy(nodes, settings.scrapyd_project, out, version)
+    typer.echo(f"deployed {settings.scrapyd_project} {deployed} to {len(nodes)} node(s)")
 
 
 def register(app: typer.Typer) -> None:
     """Adds this concern's commands to the `capwatch` app."""
+    app.command("status")(status)
+    app.command("backfill")(backfill)
+    app.add_typer(scrapyd_app, name="scrapyd")

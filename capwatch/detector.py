@@ -16,7 +16,7 @@ from psycopg import AsyncConnection
 from psycopg_pool import AsyncConnectionPool
 
 from crawlers.sources import SourceConfig
-from db import queries
+from db import alert_queries, queries
 from db.models import StoredArticle
 from detection.classify import classify
 from detection.events import EventIndex
@@ -82,7 +82,7 @@ class Detector:
                     relevant += 1
                     new_events += await self._assign(conn, article, detection, data)
             await queries.mark_detected(conn, [a.id for a in articles])
-            if new_events:
+            if relevant:  # new alerts or updates of earlier ones
                 await queries.notify(conn, queries.OUTBOX_CHANNEL)
         if articles:
             log.info(
@@ -113,13 +113,15 @@ class Detector:
             self.index.export_event(assignment.event_id),
         )
         await queries.add_event_article(conn, assignment.event_id, article.id, assignment.reason)
-        if not assignment.is_new:
+        if not assignment.is_new:  # edit of / reply to the first alert, never a new one
+            await alert_queries.enqueue_updates(conn, assignment.event_id)
             return 0
-        await queries.enqueue_outbox(
+        await alert_queries.enqueue_alert(  # alert chats + matching subscriptions
             conn,
             assignment.event_id,
             self.alert_chat_ids,
-            "alert",
+            data["sectors"],
+            data["actions"],
             self._payload(article, data),
         )
         return 1

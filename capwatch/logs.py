@@ -10,7 +10,7 @@ import logging
 import re
 import sys
 
-_TOKEN = re.compile(r"\b\d{5,}:[A-Za-z0-9_-]{30,}\b")
+_TOKEN = re.compile(r"(?<!\d)\d{5,}(?::|%3A)[A-Za-z0-9_-]{30,}")  # also inside /bot<token>/ URLs
 _QUIET = {
     "httpx": logging.WARNING,
     "httpcore": logging.WARNING,

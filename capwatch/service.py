@@ -55,11 +55,35 @@ class Components:
     settings: Settings
     dsn: str
     pool: object
-    executor: object
+    jobs: object  # scheduler.jobs.CrawlJobs: every crawl goes through it
+    health: object  # scheduler.health.HealthMonitor
     detector: object
     sender: object
     transport: object
     sources: dict
+
+
+def build_executors(settings: Settings, dsn: str, pool, sources: dict) -> dict:
+    """The executors the sources need: CAPWATCH_EXECUTOR, or a source's own `executor`."""
+    wanted = {source.executor or settings.default_executor for source in sources.values()}
+    executors: dict = {}
+    if "inprocess" in wanted:
+        from scheduler.executors import InProcessExecutor
+
+        executors["inprocess"] = InProcessExecutor(pool, settings.crawl_timeout_seconds)
+    if "subprocess" in wanted:
+        from scheduler.subprocess_executor import SubprocessExecutor
+
+        executors["subprocess"] = SubprocessExecutor(dsn, settings.crawl_timeout_seconds)
+    if "scrapyd" in wanted:
+        from scheduler.scrapyd_executor import ScrapydExecutor
+
+        if not settings.scrapyd_nodes:
+            raise SystemExit("the scrapyd executor needs CAPWATCH_SCRAPYD_URL")
+        executors["scrapyd"] = ScrapydExecutor(
+            settings.scrapyd_nodes, settings.scrapyd_project, settings.crawl_timeout_seconds
+        )
+    return executors
 
 
 async def build(settings: Settings, only: list[str] | None) -> Components:
@@ -71,7 +95,9 @@ async def build(settings: Settings, only: list[str] | None) -> Components:
     from crawlers.sources import load_sources
     from db.embedded import resolve_dsn
     from db.migrate import migrate
-    from scheduler.executors import InProcessExecutor
+    from scheduler.admin_notify import AdminNotifier
+    from scheduler.health import HealthMonitor
+    from scheduler.jobs import CrawlJobs
 
     sources = load_sources(settings.sources_file)
     if only:
@@ -83,10 +109,17 @@ async def build(settings: Settings, only: list[str] | None) -> Components:
     applied = await asyncio.to_thread(migrate, dsn)
     if applied:
         log.info("database migrated: %s", ", ".join(applied))
-    pool = AsyncConnectionPool(dsn, min_size=2, max_size=8, open=False)
+    # check=: a connection broken by a database restart is replaced, not handed out
+    pool = AsyncConnectionPool(
+        dsn,
+        min_size=2,
+        max_size=max(8, settings.max_concurrent_crawls + 4),
+        open=False,
+        check=AsyncConnectionPool.check_connection,
+    )
     await pool.open(wait=True, timeout=30)
     if settings.bot_token:
-        transport = TelegramTransport(settings.bot_token, settings.bot_api_base)
+        transport = TelegramTransport.from_settings(settings)  # limits from settings
         if not settings.telegram_alert_chat_ids:
             log.warning(
                 "TELEGRAM_BOT_TOKEN is set but TELEGRAM_ALERT_CHAT_IDS is empty: "
@@ -95,42 +128,36 @@ async def build(settings: Settings, only: list[str] | None) -> Components:
     else:
         transport = ConsoleTransport()
         log.info("no TELEGRAM_BOT_TOKEN: alerts are printed to the console")
+    health = HealthMonitor(
+        pool, sources, AdminNotifier.for_settings(settings, transport), settings.health_failures
+    )
+    jobs = CrawlJobs(
+        pool,
+        sources,
+        build_executors(settings, dsn, pool, sources),
+        settings.default_executor,
+        settings.max_concurrent_crawls,
+        settings.crawl_timeout_seconds,
+        after_crawl=lambda key: health.check([key]),
+    )
     return Components(
         settings=settings,
         dsn=dsn,
         pool=pool,
-        executor=InProcessExecutor(pool, settings.crawl_timeout_seconds),
+        jobs=jobs,
+        health=health,
         detector=Detector(pool, load_sources(settings.sources_file), settings.alert_targets),
-        sender=OutboxSender(pool, transport),
+        sender=OutboxSender(pool, transport, admin_chat_ids=settings.telegram_admin_chat_ids),
         transport=transport,
         sources=sources,
     )
 
 
-async def crawl_once(parts: Components, key: str) -> None:
-    """One crawl of one source, logged as one line (never raises: a source must not stop
-    the scheduler)."""
-    source = parts.sources[key]
-    log.info("crawl started: %s", key)
-    try:
-        outcome = await parts.executor.crawl(source)
-    except Exception:
-        log.exception("crawl of %s crashed", key)
-        return
-    result = outcome.result
-    if result is None:
-        log.warning("crawl finished: %s (no run recorded) in %.1fs", key, outcome.seconds)
-        return
-    log.info(
-        "crawl finished: %s status=%s items=%d new=%d errors=%d requests=%d seconds=%.1f",
-        key,
-        result.status,
-        result.items,
-        result.new_articles,
-        result.errors,
-        result.requests,
-        result.duration_s,
-    )
+async def close(parts: Components) -> None:
+    """Last step of every command: executors, transport, pool."""
+    await parts.jobs.close()
+    await parts.transport.close()
+    await parts.pool.close()
 
 
 async def stage_loop(
@@ -147,50 +174,40 @@ async def stage_loop(
         await wait()
 
 
-def add_crawl_jobs(scheduler, parts: Components) -> None:
-    from datetime import datetime
+async def housekeeping(parts: Components) -> None:
+    """Every few minutes: close runs whose process died, assess every source (staleness)."""
+    from db import health_queries
 
-    from apscheduler.triggers.cron import CronTrigger
-    from apscheduler.triggers.interval import IntervalTrigger
-
-    for key, source in parts.sources.items():
-        if not source.enabled:
-            continue
-        if source.cron:
-            trigger = CronTrigger.from_crontab(source.cron, timezone="Asia/Shanghai")
-            grace = 60
-        else:
-            trigger = IntervalTrigger(
-                seconds=source.interval, jitter=min(source.interval // 10, 30) or None
+    try:
+        async with parts.pool.connection() as conn:
+            closed = await health_queries.close_abandoned_runs(
+                conn, 2 * parts.settings.crawl_timeout_seconds + 120
             )
-            grace = max(5, source.interval // 2)
-        scheduler.add_job(
-            crawl_once,
-            trigger,
-            args=[parts, key],
-            id=f"crawl:{key}",
-            name=f"crawl {key}",
-            max_instances=1,
-            coalesce=True,
-            misfire_grace_time=grace,
-            next_run_time=datetime.now().astimezone(),
-        )
+        if closed:
+            log.warning("closed %d crawl run(s) left running by a process that died", closed)
+        await parts.health.check()
+    except Exception as exc:
+        log.warning("health check failed: %s", exc)
 
 
-async def serve(settings: Settings, only: list[str] | None = None) -> int:
-    """The long-running service; returns when SIGINT or SIGTERM arrives."""
+async def run_scheduler(parts: Components, stop: asyncio.Event, lost: asyncio.Event) -> None:
+    """The scheduler's work, while this process holds the scheduler lock: crawls on schedule,
+    detector, sender (and the Telegram bot: only the scheduler polls it). Returns when `stop`
+    (a signal) or `lost` (another process took over) is set, with everything stopped."""
     from apscheduler.schedulers.asyncio import AsyncIOScheduler
+    from apscheduler.triggers.interval import IntervalTrigger
 
     from capwatch.wakeup import Wakeups
     from db.queries import ARTICLES_CHANNEL, OUTBOX_CHANNEL
+    from scheduler.jobs import add_crawl_jobs
 
-    parts = await build(settings, only)
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(sig, stop.set)
-
+    settings = parts.settings
+    await housekeeping(parts)
     await parts.sender.recover()
+    from alerts.bot import start_bot, stop_bot
+
+    bot = await start_bot(settings, parts.pool, parts.transport)  # commands; None without token
+    parts.jobs.resume()
     wakeups = Wakeups(parts.dsn, [ARTICLES_CHANNEL, OUTBOX_CHANNEL])
     poll = settings.poll_seconds
     tasks = [
@@ -205,30 +222,97 @@ async def serve(settings: Settings, only: list[str] | None = None) -> int:
         ),
     ]
     scheduler = AsyncIOScheduler(timezone="UTC")
-    add_crawl_jobs(scheduler, parts)
+    count = add_crawl_jobs(scheduler, parts.jobs)
+    scheduler.add_job(
+        housekeeping,
+        IntervalTrigger(minutes=5),
+        args=[parts],
+        id="health",
+        max_instances=1,
+        coalesce=True,
+    )
     scheduler.start()
-    log.info("capwatch running: %d source(s): %s", len(parts.sources), ", ".join(parts.sources))
-    await stop.wait()
+    log.info("capwatch running: %d source(s) scheduled: %s", count, ", ".join(parts.sources))
+    waiters = [asyncio.create_task(stop.wait()), asyncio.create_task(lost.wait())]
+    await asyncio.wait(waiters, return_when=asyncio.FIRST_COMPLETED)
+    for waiter in waiters:
+        waiter.cancel()
 
-    log.info("stopping: scheduler, crawls, stages, connections")
+    log.info("stopping: scheduler, crawls, stages")
+    scheduler.pause()  # no new crawls; shutdown() would cancel running jobs unrecorded
+    await parts.jobs.stop()
     scheduler.shutdown(wait=False)
-    await parts.executor.stop()
     for task in tasks:
         task.cancel()
     for task in tasks:
         with contextlib.suppress(asyncio.CancelledError):
             await task
-    await parts.transport.close()
-    await parts.pool.close()
+    await stop_bot(bot)
+
+
+async def serve(settings: Settings, only: list[str] | None = None) -> int:
+    """The long-running service; returns when SIGINT or SIGTERM arrives.
+
+    Only one `capwatch run` per database schedules (scheduler/leader.py); another one waits
+    as a standby and takes over when the first stops or dies."""
+    from scheduler.leader import SchedulerLock
+
+    parts = await build(settings, only)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    lock = SchedulerLock(parts.dsn, settings.standby_retry_seconds)
+    endpoint = await start_health_endpoint(parts, lock)
+    try:
+        while not stop.is_set():
+            if not await lock.acquire(stop):
+                break
+            try:
+                await run_scheduler(parts, stop, lock.lost)
+            finally:
+                await lock.release()
+    finally:
+        if endpoint is not None:
+            await endpoint.stop()
+        await close(parts)
     log.info("capwatch stopped")
     return 0
+
+
+async def start_health_endpoint(parts: Components, lock):
+    """GET /health and /status on CAPWATCH_HEALTH_PORT, when set."""
+    settings = parts.settings
+    if settings.health_port is None:
+        return None
+    from scheduler.health_http import HealthServer
+    from scheduler.status import status_report
+
+    async def health() -> tuple[int, dict]:
+        role = "scheduler" if lock.conn is not None else "standby"
+        try:
+            async with parts.pool.connection(timeout=5) as conn:
+                await conn.execute("SELECT 1")
+        except Exception as exc:
+            return 503, {"status": "database unreachable", "role": role, "error": str(exc)}
+        return 200, {"status": "ok", "role": role}
+
+    async def status() -> tuple[int, dict]:
+        report = await status_report(parts.pool, parts.sources, settings.health_failures)
+        return 200, report
+
+    server = HealthServer(
+        settings.health_host, settings.health_port, {"/health": health, "/status": status}
+    )
+    await server.start()
+    return server
 
 
 async def crawl_command(settings: Settings, key: str, process: bool) -> int:
     """`capwatch crawl KEY`: one crawl; with `process`, also detect and send what it found."""
     parts = await build(settings, [key])
     try:
-        await crawl_once(parts, key)
+        report = await parts.jobs.run(key)
         if process:
             await parts.sender.recover()
             stats = await parts.detector.drain()
@@ -241,7 +325,27 @@ async def crawl_command(settings: Settings, key: str, process: bool) -> int:
                 sent,
             )
     finally:
-        await parts.executor.stop()
-        await parts.transport.close()
-        await parts.pool.close()
-    return 0
+        await close(parts)
+    return 0 if report.status == "finished" else 1
+
+
+async def backfill_command(
+    settings: Settings, key: str, since: str, until: str | None, timeout: int
+) -> int:
+    """`capwatch backfill KEY --since DATE`: one long crawl walking the source's history back
+    to DATE; the running service (if any) detects and alerts what it stores."""
+    parts = await build(settings, [key])
+    try:
+        source = parts.sources[key]
+        executor = parts.jobs.executor_for(source)
+        if executor.name == "inprocess":
+            spider_cls = executor.runner.spider_loader.load(source.spider_name)
+            if not getattr(spider_cls, "supports_backfill", False):
+                log.error("%s: its spider cannot page back in time (no backfill support)", key)
+                return 2
+        args = {"since": since, **({"until": until} if until else {})}
+        report = await parts.jobs.run(key, args=args, timeout=timeout)
+    finally:
+        await close(parts)
+    log.info("backfill of %s: %s, %d items, %d new", key, report.status, report.items, report.new)
+    return 0 if report.status == "finished" else 1

@@ -6,9 +6,10 @@ README, the compose file and the code cannot drift apart (a test checks the comp
 
 from __future__ import annotations
 
+from datetime import time
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 import platformdirs
 from pydantic import Field, SecretStr, field_validator
@@ -42,6 +43,42 @@ class Settings(BaseSettings):
         validation_alias="CAPWATCH_CRAWL_TIMEOUT",
         description="A crawl running longer than this is closed (Scrapy CLOSESPIDER_TIMEOUT).",
     )
+    # --- the service: executors, scale-out, health (scheduler/) ---
+    executor: Literal["inprocess", "subprocess", "scrapyd"] | None = Field(
+        None,
+        validation_alias="CAPWATCH_EXECUTOR",
+        description="How crawls run; unset: scrapyd when CAPWATCH_SCRAPYD_URL is set, else "
+        "inprocess. A source's own `executor` field wins.",
+    )
+    scrapyd_url: str | None = Field(
+        None,
+        validation_alias="CAPWATCH_SCRAPYD_URL",
+        description="Scrapyd node(s), comma-separated, e.g. http://user:pw@crawl1:6800",
+    )
+    scrapyd_project: str = Field("capwatch", validation_alias="CAPWATCH_SCRAPYD_PROJECT")
+    max_concurrent_crawls: int = Field(
+        4, gt=0, validation_alias="CAPWATCH_MAX_CONCURRENT_CRAWLS"
+    )
+    health_port: int | None = Field(
+        None,
+        ge=0,
+        le=65535,
+        validation_alias="CAPWATCH_HEALTH_PORT",
+        description="Serve GET /health and /status (JSON) on this port; unset: no endpoint.",
+    )
+    health_host: str = Field("127.0.0.1", validation_alias="CAPWATCH_HEALTH_HOST")
+    health_failures: int = Field(
+        3,
+        gt=0,
+        validation_alias="CAPWATCH_HEALTH_FAILURES",
+        description="Consecutive failed crawls after which a source is reported as failing.",
+    )
+    standby_retry_seconds: float = Field(
+        5.0,
+        gt=0,
+        validation_alias="CAPWATCH_STANDBY_RETRY_SECONDS",
+        description="How often a standby `capwatch run` tries to take over the scheduler lock.",
+    )
 
     telegram_bot_token: SecretStr | None = Field(None, validation_alias="TELEGRAM_BOT_TOKEN")
     telegram_api_base_url: str = Field(
@@ -53,8 +90,50 @@ class Settings(BaseSettings):
     telegram_admin_chat_ids: ChatIds = Field(
         default_factory=list, validation_alias="TELEGRAM_ADMIN_CHAT_IDS"
     )
+    # --- alerts and the bot (alerts/) ---
+    telegram_allowed_chat_ids: ChatIds = Field(
+        default_factory=list,
+        validation_alias="TELEGRAM_ALLOWED_CHAT_IDS",
+        description="When set, only these chats (and the alert and admin chats) may use the "
+        "bot; other chats are refused politely.",
+    )
+    telegram_bot_commands: bool = Field(
+        True,
+        validation_alias="TELEGRAM_BOT_COMMANDS",
+        description="Answer bot commands (long polling, or the webhook). Off: alerts only.",
+    )
+    telegram_webhook_url: str | None = Field(
+        None,
+        validation_alias="TELEGRAM_WEBHOOK_URL",
+        description="Public HTTPS URL for updates instead of long polling (needs the "
+        "python-telegram-bot[webhooks] extra).",
+    )
+    telegram_webhook_port: int = Field(8443, validation_alias="TELEGRAM_WEBHOOK_PORT")
+    telegram_webhook_secret: SecretStr | None = Field(
+        None, validation_alias="TELEGRAM_WEBHOOK_SECRET"
+    )
+    telegram_timeout_seconds: float = Field(20.0, gt=0, validation_alias="TELEGRAM_TIMEOUT")
+    telegram_chat_interval: float = Field(
+        1.0, ge=0, validation_alias="TELEGRAM_RATE_CHAT_SECONDS"
+    )
+    telegram_group_per_minute: int = Field(
+        20, gt=0, validation_alias="TELEGRAM_RATE_GROUP_PER_MINUTE"
+    )
+    telegram_global_per_second: int = Field(
+        30, gt=0, validation_alias="TELEGRAM_RATE_GLOBAL_PER_SECOND"
+    )
+    digest_time: time = Field(
+        time(8, 0),
+        validation_alias="CAPWATCH_DIGEST_TIME",
+        description="Default time (Beijing, HH:MM) of the daily digest for chats in digest mode.",
+    )
 
-    @field_validator("telegram_alert_chat_ids", "telegram_admin_chat_ids", mode="before")
+    @field_validator(
+        "telegram_alert_chat_ids",
+        "telegram_admin_chat_ids",
+        "telegram_allowed_chat_ids",
+        mode="before",
+    )
     @classmethod
     def _split_chat_ids(cls, value: object) -> object:
         if isinstance(value, str):
@@ -67,6 +146,36 @@ class Settings(BaseSettings):
         if isinstance(value, str) and not value.strip():
             return None
         return value
+
+    @field_validator("executor", "scrapyd_url", "health_port", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: object) -> object:
+        """`NAME=` in an env file means unset, as for the token."""
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @property
+    def scrapyd_nodes(self) -> list[str]:
+        return [u.strip().rstrip("/") for u in (self.scrapyd_url or "").split(",") if u.strip()]
+
+    @property
+    def default_executor(self) -> str:
+        return self.executor or ("scrapyd" if self.scrapyd_nodes else "inprocess")
+
+    @field_validator("telegram_webhook_url", "telegram_webhook_secret", mode="before")
+    @classmethod
+    def _blank_webhook_is_unset(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @property
+    def send_limits(self):
+        """Telegram's limits as the alert sender applies them (alerts.ratelimit.SendLimits)."""
+        from alerts.ratelimit import SendLimits
+
+        return SendLimits(
+            per_chat_interval=self.telegram_chat_interval,
+            group_per_window=self.telegram_group_per_minute,
+            global_per_second=self.telegram_global_per_second,
+        )
 
     @property
     def bot_token(self) -> str | None:

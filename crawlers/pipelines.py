@@ -64,10 +64,18 @@ class StorePipeline:
         return self.own_pool
 
     async def open_spider(self) -> None:
+        spider = self.crawler.spider
         if self.context is None:
             self.own_pool = await _standalone_pool()
-            self.context = CrawlContext(pool=self.own_pool, executor="scrapy")
-        source = self.crawler.spider.source  # type: ignore[union-attr]
+            # a service that starts `scrapy crawl` or a Scrapyd job creates the run row first
+            # and passes its id, so it can tell how the crawl ended even if the child dies
+            preset = getattr(spider, "crawl_run_id", None)
+            self.context = CrawlContext(
+                pool=self.own_pool,
+                executor=str(getattr(spider, "capwatch_executor", None) or "scrapy"),
+                run_id=int(preset) if preset else None,
+            )
+        source = spider.source  # type: ignore[union-attr]
         async with self.pool.connection() as conn:
             await queries.upsert_source(
                 conn,
@@ -79,9 +87,10 @@ class StorePipeline:
                 source.enabled,
                 source.model_dump(mode="json"),
             )
-            self.context.run_id = await queries.start_crawl_run(
-                conn, source.key, self.context.executor
-            )
+            if self.context.run_id is None:
+                self.context.run_id = await queries.start_crawl_run(
+                    conn, source.key, self.context.executor
+                )
 
     async def process_item(self, item: Any) -> Any:
         if not isinstance(item, ArticleItem):

@@ -12,6 +12,14 @@ REMOTE_CONTROL_ENABLED = False  # Scrapy 2.19 would start a code-executing HTTP 
 TELNETCONSOLE_ENABLED = False
 
 ITEM_PIPELINES = {"crawlers.pipelines.StorePipeline": 500}
+# Source headers and robots.txt opt-out (before RobotsTxtMiddleware at 100); retries that
+# wait with exponential backoff / Retry-After instead of Scrapy's immediate ones.
+DOWNLOADER_MIDDLEWARES = {
+    "crawlers.middlewares.SourcePolicyMiddleware": 50,
+    "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
+    "crawlers.middlewares.BackoffRetryMiddleware": 550,
+}
+EXTENSIONS = {"crawlers.runstats.RunStatsExtension": 500}  # HTTP/parse errors into crawl_runs
 
 # Polite defaults; sources may tighten them.
 USER_AGENT = (
@@ -29,7 +37,13 @@ DOWNLOAD_MAXSIZE = 10 * 1024 * 1024
 DOWNLOAD_WARNSIZE = 2 * 1024 * 1024
 RETRY_ENABLED = True
 RETRY_TIMES = 3
-RETRY_HTTP_CODES = [403, 418, 429, 500, 502, 503, 504, 522, 524, 408]
+RETRY_HTTP_CODES = [403, 412, 418, 429, 500, 502, 503, 504, 522, 524, 408]
+RETRY_BACKOFF_BASE = 1.0  # seconds before the first retry, doubled for each next one
+RETRY_BACKOFF_MAX = 30.0
+DEFAULT_REQUEST_HEADERS = {
+    "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+    "Accept-Language": "zh-CN,zh;q=0.9,en;q=0.8",
+}
 CLOSESPIDER_TIMEOUT = 300
 COOKIES_ENABLED = False
 LOG_LEVEL = "INFO"

@@ -11,7 +11,17 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
+
+from crawlers.source_options import ArticleSelectors, validate_kind_options
 
 Kind = Literal["spider", "rss", "sitemap", "html", "json"]
 Tier = Literal["official", "association", "wire", "media"]
@@ -39,6 +49,24 @@ class SourceConfig(BaseModel):
     confidence: Literal["high", "medium-high", "medium", "low-medium", "low", "unclear"] = "medium"
     evidence_date: str | None = None
     options: dict[str, Any] = Field(default_factory=dict)
+    # Politeness and fetching (every kind; see crawlers/middlewares.py).
+    headers: dict[str, str] = Field(
+        default_factory=dict, description="extra request headers, e.g. Referer and Origin"
+    )
+    robots: bool = Field(True, description="obey robots.txt; false needs robots_reason")
+    robots_reason: str | None = None
+    encoding: str | None = Field(None, description="force this charset instead of detecting")
+    download_delay: float | None = Field(None, ge=0, description="seconds between requests")
+    concurrency: int | None = Field(None, gt=0, description="parallel requests to the site")
+    # Declarative kinds: article pages and the kind's own options (crawlers/source_options.py).
+    follow: bool | None = Field(
+        None, description="fetch each new article page (html: always; others: default false)"
+    )
+    max_articles: int = Field(30, gt=0, description="new article pages fetched per crawl")
+    selectors: ArticleSelectors | None = None
+    executor: Literal["inprocess", "subprocess", "scrapyd"] | None = Field(
+        None, description="how this source's crawls run; unset: CAPWATCH_EXECUTOR"
+    )
 
     @model_validator(mode="after")
     def _schedule_and_spider(self) -> SourceConfig:
@@ -46,7 +74,31 @@ class SourceConfig(BaseModel):
             raise ValueError("set either interval (seconds) or cron")
         if self.interval is not None and self.cron is not None:
             raise ValueError("set interval or cron, not both")
+        if not self.robots and not (self.robots_reason or "").strip():
+            raise ValueError("robots = false needs robots_reason (why ignoring it is right)")
         return self
+
+    @field_validator("encoding")
+    @classmethod
+    def _known_encoding(cls, value: str | None) -> str | None:
+        import codecs
+
+        if value is not None:
+            try:
+                codecs.lookup(value)
+            except LookupError as exc:
+                raise ValueError(f"unknown charset {value!r}") from exc
+        return value
+
+    @field_validator("options")
+    @classmethod
+    def _kind_options(cls, value: dict[str, Any], info: ValidationInfo) -> dict[str, Any]:
+        return validate_kind_options(info.data.get("kind"), value)
+
+    @property
+    def fetches_articles(self) -> bool:
+        """Whether list entries lead to article-page requests (html: always)."""
+        return self.kind == "html" or bool(self.follow)
 
     @property
     def spider_name(self) -> str:

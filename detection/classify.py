@@ -8,11 +8,12 @@ score = 1 - exp(-raw) maps the sum to 0..1; relevant when score >= threshold.
 from __future__ import annotations
 
 import math
+import re
 from collections import defaultdict
 from dataclasses import replace
 from datetime import datetime
 
-from detection.figures import find_explicit_month, find_figures, find_month
+from detection.figures import find_explicit_month, find_figures, find_month, find_month_hint
 from detection.lexicon import Lexicon, Match, load_lexicon
 from detection.model import Detection, Evidence
 from detection.normalize import detect_lang, normalize
@@ -37,6 +38,11 @@ SECTOR_SHARE = 0.25
 PARENTS = {"pv": ("polysilicon", "pv_glass")}  # "光伏产业链的核心——多晶硅" is about polysilicon
 POLICY_SHARE = 0.15  # a directive is reported even when the action it orders dominates
 EN_SCALE = 2.5  # English needs ~2.5x the characters of Chinese for the same content
+SECTORLESS_AFTERTHOUGHT = 0.5
+_DIGEST_TITLE = re.compile(
+    r"新闻精选|早报|晚报|午报|晨报|夜报|要闻|早餐|盘前必读|速览|一周回顾|周报|汇总|"
+    r"news roundup|morning briefing|evening briefing|what to watch|week ahead|digest"
+)
 
 
 class _Field:
@@ -135,6 +141,10 @@ def classify(
         raw += TITLE_ANTI_BONUS
     if not any(h.kind != "policy" for f in fields for h in f.hits):
         raw *= 0.3  # directive words alone: a directive about what?
+    if t_norm and not fields[0].hits and not sector_w:
+        raw *= SECTORLESS_AFTERTHOUGHT  # a broad plan naming the campaign in passing
+    if _DIGEST_TITLE.search(t_norm) and not fields[0].hits:
+        raw *= 0.3  # a news round-up: one item among many is not its subject
     raw -= _penalties(fields, lex)
     if _mentions(fields, "opec", head=300):
         raw *= 0.3
@@ -143,6 +153,8 @@ def classify(
     det = _build(relevant, score, lang, action_w, sector_w, scored, lex, published)
     if det.month is None and published is None:
         det = replace(det, month=find_explicit_month(t_norm + " " + b_norm))
+        if det.month is None and relevant:
+            det = replace(det, month_hint=find_month_hint(t_norm + " " + b_norm))
     return det
 
 

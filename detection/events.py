@@ -41,6 +41,7 @@ class _Event:
     first: datetime
     last: datetime
     dated: bool = True  # False while only undated reports (no date, no month) are in it
+    hint: int | None = None  # month number an undated report names without a year
     articles: list[str] = field(default_factory=list)
     sketches: list[tuple[str, tuple[int, ...]]] = field(default_factory=list)
 
@@ -55,6 +56,7 @@ class _Event:
             "first": self.first.isoformat(),
             "last": self.last.isoformat(),
             "dated": self.dated,
+            "hint": self.hint,
             "articles": list(self.articles),
             "sketches": [[a, list(s)] for a, s in self.sketches],
         }
@@ -71,6 +73,7 @@ class _Event:
             first=datetime.fromisoformat(st["first"]),
             last=datetime.fromisoformat(st["last"]),
             dated=bool(st.get("dated", True)),
+            hint=st.get("hint"),
             articles=list(st.get("articles", ())),
             sketches=[(a, tuple(s)) for a, s in st.get("sketches", ())],
         )
@@ -125,6 +128,29 @@ class EventIndex:
     def event_ids(self) -> list[str]:
         return list(self._events)
 
+    def remove_article(self, event_id: str, article_id: str) -> int:
+        """Take a report out of an event (re-detection found it irrelevant); the event keeps
+        its keys and time span so later reports of the same action still join it. Returns
+        the number of reports left; 0 for an unknown event."""
+        ev = self._events.get(event_id)
+        if ev is None:
+            return 0
+        ev.articles = [a for a in ev.articles if a != article_id]
+        if any(a == article_id for a, _ in ev.sketches):
+            for _, sk in ev.sketches:
+                for h in sk:
+                    self._by_hash[h].discard(event_id)
+            ev.sketches = [(a, sk) for a, sk in ev.sketches if a != article_id]
+            for _, sk in ev.sketches:
+                for h in sk:
+                    self._by_hash[h].add(event_id)
+        return len(ev.articles)
+
+    def first_last(self, event_id: str) -> tuple[datetime, datetime]:
+        """Time of the event's first and latest report."""
+        ev = self._events[event_id]
+        return ev.first, ev.last
+
     # ------------------------------------------------------------------ internals
     def _when(self, published: datetime | None, month: str | None) -> tuple[datetime, bool]:
         """The article's time and whether it is trustworthy. Undated articles take the month
@@ -178,6 +204,8 @@ class EventIndex:
                 continue  # another named actor: another action
             if "other" in (sectors[0], ev.sectors[0]) and not bodies & set(ev.bodies):
                 continue  # "other" is no key: sectorless policies join only by their issuer
+            if dated != ev.dated and _hint_conflict(det, ev, when, dated):
+                continue  # the undated side's "9月18日" names another month
             sec = set(sectors) & set(ev.sectors)
             score = 2 * len(sec) + len(act) + 2 * len(bodies & set(ev.bodies))
             score += 1.0 if sectors[0] == ev.sectors[0] else 0.0
@@ -199,6 +227,7 @@ class EventIndex:
         ev = _Event(
             eid, tuple(sectors), tuple(actions), _bodies(det), det.actors, month, when, when, dated
         )
+        ev.hint = None if dated else det.month_hint
         self._events[eid] = ev
         return ev
 
@@ -217,6 +246,16 @@ class EventIndex:
             ev.sketches.append((article_id, sk))
             for h in sk:
                 self._by_hash[h].add(ev.id)
+
+
+def _hint_conflict(det: Detection, ev: _Event, when: datetime, dated: bool) -> bool:
+    """An undated report and a dated event (or the reverse) may be one action only when the
+    bare month the undated text names (if any) is the dated side's month."""
+    if dated:
+        return ev.hint is not None and ev.hint != when.month
+    return (
+        det.month_hint is not None and ev.month is not None and det.month_hint != int(ev.month[5:7])
+    )
 
 
 def _bodies(det: Detection) -> tuple[str, ...]:

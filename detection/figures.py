@@ -87,3 +87,20 @@ def find_explicit_month(text: str) -> str | None:
             name = m.group(1)
             return f"{m.group(2)}-{_EN_ABBR[name[:4] if name == 'sept' else name[:3]]:02d}"
     return None
+
+
+_ZH_MD = re.compile(r"(?<![\d年])(\d{1,2})月(\d{1,2})日")
+
+
+def find_month_hint(text: str) -> int | None:
+    """Month number of the first dated day ("9月18日", "september 18") in a text whose year
+    is unknown: enough to keep an undated report out of another month's event."""
+    m = _ZH_MD.search(text)
+    if m and 1 <= int(m.group(1)) <= 12:
+        return int(m.group(1))
+    for m in _EN_M.finditer(text):
+        if m.group(0).rstrip(".") in ("may", "mar") or not re.search(r"\d", m.group(0)):
+            continue
+        name = m.group(1)
+        return _EN_ABBR[name[:4] if name == "sept" else name[:3]]
+    return None

@@ -16,7 +16,7 @@ from typing import Any
 from detection.normalize import normalize
 
 # Tag kinds: ("sector", slug) ("action", slug) ("pair_a"|"pair_b", "<action>#<i>")
-# ("anti", "strong"|"weak") ("actor", slug) ("excl", name)
+# ("anti", "strong"|"weak") ("actor", slug) ("excl", name) ("domestic", "cn")
 Tag = tuple[str, str]
 
 
@@ -46,6 +46,7 @@ class Lexicon:
     tags: dict[str, set[Tag]] = field(default_factory=dict)
     _cjk_re: re.Pattern[str] | None = None
     _latin_re: re.Pattern[str] | None = None
+    _frozen: dict[str, frozenset[Tag]] = field(default_factory=dict)  # one tag set per term
 
     def add(self, term: str, tag: Tag) -> None:
         term = normalize(term)
@@ -58,6 +59,7 @@ class Lexicon:
     def compile(self) -> None:
         latin = [t for t in self.tags if t[0].isascii()]
         cjk = [t for t in self.tags if not t[0].isascii()]
+        self._frozen = {t: frozenset(tags) for t, tags in self.tags.items()}
         self._cjk_re = re.compile(_trie_pattern(cjk))
         self._latin_re = re.compile(rf"(?<![a-z0-9])({_trie_pattern(latin)})(?![a-z0-9])")
 
@@ -67,11 +69,11 @@ class Lexicon:
         assert self._cjk_re is not None and self._latin_re is not None
         for m in self._cjk_re.finditer(text):
             term = m.group(0)
-            out.append(Match(m.start(), m.end(), term, frozenset(self.tags[term])))
+            out.append(Match(m.start(), m.end(), term, self._frozen[term]))
         if any(ch.isascii() and ch.isalnum() for ch in text):
             for m in self._latin_re.finditer(text):
                 term = m.group(1)
-                out.append(Match(m.start(), m.end(), term, frozenset(self.tags[term])))
+                out.append(Match(m.start(), m.end(), term, self._frozen[term]))
             out.sort(key=lambda x: x.start)
         return out
 
@@ -162,6 +164,8 @@ def build_lexicon(data: dict[str, Any]) -> Lexicon:
         lex.actor_sectors[slug] = tuple(entry.get("sectors", ()))
         for t in _both(entry):
             lex.add(t, ("actor", slug))
+    for t in data.get("domestic", {}).get("terms", ()):
+        lex.add(t, ("domestic", "cn"))
     for name, entry in data.get("exclusions", {}).items():
         lex.exclusion_scope[name] = entry.get("scope", "sentence")
         for t in _both(entry):

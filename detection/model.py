@@ -33,6 +33,7 @@ class Detection:
     evidence: tuple[Evidence, ...] = ()
     lang: str = "zh"
     month: str | None = None  # "YYYY-MM" the action takes effect, when the text says so
+    month_hint: int | None = None  # undated text: the month of its first "9月18日"
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
@@ -57,4 +58,5 @@ class Detection:
             evidence=ev,
             lang=d.get("lang", "zh"),
             month=d.get("month"),
+            month_hint=d.get("month_hint"),
         )

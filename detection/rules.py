@@ -2,8 +2,9 @@
 
 An action word counts only when a sector, an anti-involution term or a named actor stands
 near it (within `window` characters); policy words also need an issuing body in the same
-sentence; sentence-scope exclusions (weather, social 内卷, disruption, maintenance) silence
-the sentence unless the campaign itself (反内卷…) is named there.
+sentence; sentence-scope exclusions (weather, social 内卷, disruption, maintenance, producers
+abroad) silence the sentence unless the campaign itself (反内卷…) is named there; topic-scope ones
+(finance, antitrust) silence a sentence that names no sector even when it names the campaign.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from detection.lexicon import Lexicon, Match
 
@@ -18,8 +20,10 @@ _SPLIT = re.compile(r"[。!?;\n】【]+|(?<=[a-z0-9)\"”'][.])\s+")
 _NEGATED_ACTION = re.compile(
     r"(?:暂无|没有|并无|无意|不会|并未|未有|否认|辟谣|no plans? to|not|denied|deny)\s?\S{0,4}$"
 )
+# "严控电解铝、氧化铝新增产能": the negator may stand a few sector nouns before the term.
 _NEGATED_EXPANSION = re.compile(
-    r"(?:严控|控制|限制|禁止|严禁|防止|遏制|不得|严查|杜绝|盲目|无序|抑制)$"
+    r"(?:严控|控制|限制|禁止|严禁|防止|遏制|不得|严查|杜绝|盲目|无序|抑制|不再|暂停)"
+    r"[^。;,!?]{0,10}$"
 )
 
 POLICY = "policy_guideline"
@@ -67,12 +71,19 @@ def group_by_sentence(sentences: list[Sentence], matches: list[Match]) -> list[l
     return groups
 
 
-def _kinds(m: Match, kind: str) -> list[str]:
-    return [v for k, v in m.tags if k == kind]
+@lru_cache(maxsize=8192)
+def _tag_values(tags: frozenset[tuple[str, str]], kind: str) -> tuple[str, ...]:
+    """Tag sets are shared per term (Lexicon.scan), so this cache turns the per-match scans
+    of the hot path into dictionary look-ups."""
+    return tuple(v for k, v in tags if k == kind)
+
+
+def _kinds(m: Match, kind: str) -> tuple[str, ...]:
+    return _tag_values(m.tags, kind)
 
 
 def sectors_of(m: Match, lex: Lexicon) -> list[str]:
-    out = _kinds(m, "sector")
+    out = list(_kinds(m, "sector"))
     for actor in _kinds(m, "actor"):
         out.extend(lex.actor_sectors.get(actor, ()))
     return out
@@ -96,7 +107,15 @@ def expansion_count(matches: list[Match], text: str) -> int:
 
 
 def sentence_exclusions(ms: list[Match], lex: Lexicon) -> set[str]:
-    return {v for m in ms for v in _kinds(m, "excl") if lex.exclusion_scope.get(v) == "sentence"}
+    out = {v for m in ms for v in _kinds(m, "excl") if lex.exclusion_scope.get(v) == "sentence"}
+    if "foreign" in out and any(_kinds(m, "domestic") for m in ms):
+        out.discard("foreign")  # "全球…中国" is about China after all
+    return out
+
+
+def topic_exclusions(ms: list[Match], lex: Lexicon) -> set[str]:
+    """Other policy families (finance, antitrust) that borrow the campaign's words."""
+    return {v for m in ms for v in _kinds(m, "excl") if lex.exclusion_scope.get(v) == "topic"}
 
 
 def sentence_hits(
@@ -113,7 +132,7 @@ def sentence_hits(
     has_sector = any(sectors_of(m, lex) for m in ms)
     if excl and not strong:
         return [], False
-    if "social" in excl and not has_sector:
+    if ("social" in excl or topic_exclusions(ms, lex)) and not has_sector:
         return [], False
     has_body = any(_kinds(m, "actor") for m in ms)
     hits: list[Hit] = []
@@ -126,9 +145,16 @@ def sentence_hits(
                     hits.append(Hit(action, m.start, sent.index, "policy", (m.term,)))
             else:
                 hits.append(Hit(action, m.start, sent.index, "term", (m.term,)))
-    for rule in lex.pairs:
-        a_ms = [m for m in ms if ("pair_a", rule.key) in m.tags]
-        b_ms = [m for m in ms if ("pair_b", rule.key) in m.tags] if a_ms else []
+    pair_a: dict[str, list[Match]] = {}
+    pair_b: dict[str, list[Match]] = {}
+    for m in ms:
+        for key in _kinds(m, "pair_a"):
+            pair_a.setdefault(key, []).append(m)
+        for key in _kinds(m, "pair_b"):
+            pair_b.setdefault(key, []).append(m)
+    for rule in lex.pairs if pair_a and pair_b else ():
+        a_ms = pair_a.get(rule.key, [])
+        b_ms = pair_b.get(rule.key, []) if a_ms else []
         for a in a_ms:
             b = next(
                 (b for b in b_ms if abs(b.start - a.start) <= pair_window and b is not a), None

@@ -10,6 +10,7 @@ import json
 import re
 import time
 from collections.abc import Iterator
+from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
 
@@ -18,7 +19,7 @@ from scrapy.http import Response
 
 from crawlers.items import ArticleItem
 from crawlers.spiders.base import SourceSpider
-from crawlers.timeutil import from_epoch
+from crawlers.timeutil import as_beijing, from_epoch
 
 APP_PARAMS = {"app": "CailianpressWeb", "os": "web", "sv": "8.4.6"}
 HEADERS = {
@@ -50,13 +51,33 @@ def item_title(raw: dict[str, Any]) -> str:
     return text if len(text) <= 80 else text[:79] + "…"
 
 
+def epoch_arg(value: Any) -> int | None:
+    """A spider argument as Unix seconds: epoch digits, or an ISO date/time (naive = Beijing)."""
+    if value in (None, ""):
+        return None
+    text = str(value).strip()
+    if text.isdigit():
+        return int(text)
+    return int(as_beijing(datetime.fromisoformat(text)).timestamp())
+
+
 def is_regular_item(raw: dict[str, Any]) -> bool:
     """Only ordinary telegraph items: VIP/column content (type != -1) and ads are skipped."""
     return str(raw.get("type", -1)) == "-1" and not raw.get("is_ad")
 
 
 class ClsTelegraphSpider(SourceSpider):
+    """`-a since=DATE` backfills: walks the last_time cursor back until DATE (Beijing time),
+    optionally starting at `-a until=DATE`, instead of reading the newest `max_pages`."""
+
     name = "cls"
+    supports_backfill = True
+    backfill_max_pages = 5000
+
+    def __init__(self, *args: Any, since: Any = None, until: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.since_ts = epoch_arg(since)
+        self.until_ts = epoch_arg(until)
 
     def _page_request(self, last_time: int, page: int) -> scrapy.Request:
         options = self.source.options
@@ -77,7 +98,7 @@ class ClsTelegraphSpider(SourceSpider):
         )
 
     async def start(self):
-        yield self._page_request(int(time.time()), page=1)
+        yield self._page_request(self.until_ts or int(time.time()), page=1)
 
     def parse(self, response: Response, page: int = 1, last_time: int = 0) -> Iterator[Any]:
         """One page of the roll list; the next page is older than this page's oldest item."""
@@ -113,8 +134,15 @@ class ClsTelegraphSpider(SourceSpider):
             if not is_regular_item(raw):
                 self.crawler.stats.inc_value("capwatch/skipped_items")
                 continue
+            if self.since_ts and isinstance(ctime, int | float) and ctime < self.since_ts:
+                continue  # older than the backfill start
             yield self._item(raw)
-        more_pages = page < int(self.source.options.get("max_pages", 1))
+        if self.since_ts:
+            more_pages = page < self.backfill_max_pages and (
+                oldest is not None and oldest >= self.since_ts
+            )
+        else:
+            more_pages = page < int(self.source.options.get("max_pages", 1))
         if oldest is not None and more_pages and (not last_time or oldest < last_time):
             yield self._page_request(oldest, page=page + 1)
 

@@ -16,21 +16,21 @@ HERE = Path(__file__).resolve()
 LOCAL = HERE.parent / "labelled_examples.jsonl"
 DEV = HERE.parents[2] / ".." / "shared" / "eval" / "dev.jsonl"
 
-# measured (2025 build): local P 1.0 R 0.96 sec 0.98 act 0.86 b3 1.0 alerts 1.0
+# measured (72 examples): local P 1.0 R 0.976 sec 0.989 act 0.867 b3 1.0 alerts 1.0
 LOCAL_FLOORS = {
     "relevance_precision": 0.95,
-    "relevance_recall": 0.90,
-    "sector_f1": 0.93,
-    "action_f1": 0.80,
-    "bcubed_f1": 0.93,
+    "relevance_recall": 0.93,
+    "sector_f1": 0.95,
+    "action_f1": 0.83,
+    "bcubed_f1": 0.95,
 }
-# measured: dev P 1.0 R 0.95 sec 0.879 act 0.787 b3 0.868 alerts 1.143
+# measured: dev P 1.0 R 0.975 sec 0.891 act 0.787 b3 0.933 alerts 1.095
 DEV_FLOORS = {
     "relevance_precision": 0.95,
-    "relevance_recall": 0.90,
-    "sector_f1": 0.85,
-    "action_f1": 0.76,
-    "bcubed_f1": 0.85,
+    "relevance_recall": 0.93,
+    "sector_f1": 0.86,
+    "action_f1": 0.77,
+    "bcubed_f1": 0.90,
 }
 
 
@@ -49,12 +49,12 @@ def test_local_examples_are_many_and_mixed():
     import json
 
     rows = [json.loads(x) for x in LOCAL.read_text(encoding="utf-8").splitlines() if x]
-    assert len(rows) >= 40
+    assert len(rows) >= 70
     assert {r["lang"] for r in rows} == {"zh", "en"}
-    assert sum(r["relevant"] is False for r in rows) >= 15
+    assert sum(r["relevant"] is False for r in rows) >= 25
 
 
 def test_dev_gate():
     if not DEV.exists():
         pytest.skip(f"shared dev set not found at {DEV.resolve()}")
-    _check(evaluate_corpus(str(DEV)), DEV_FLOORS, max_alerts=1.2)
+    _check(evaluate_corpus(str(DEV)), DEV_FLOORS, max_alerts=1.15)

@@ -1,0 +1,1 @@
+"""The bot's commands, one module per group; each has `register(application)`."""

@@ -1,0 +1,64 @@
+"""Admin commands (TELEGRAM_ADMIN_CHAT_IDS only): /failed, /retry, /chats."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from alerts.commands.common import BotContext, command, reply
+from alerts.render import esc
+from db import alert_queries as aq
+from db import bot_queries as bq
+
+
+@command(admin=True)
+async def failed(update: Any, context: Any, ctx: BotContext) -> None:
+    async with ctx.pool.connection() as conn:
+        rows = await aq.list_outbox(conn, "failed", None, 15)
+    if not rows:
+        await reply(update, context, "No failed deliveries.")
+        return
+    lines = [f"<b>{len(rows)} most recent failed deliveries</b>"]
+    for r in rows:
+        lines.append(
+            f"#{r.id} chat <code>{r.chat_id}</code> · {esc(r.kind)} · {esc(r.headline, 60)}\n"
+            f"  {esc(r.last_error, 200)}"
+        )
+    lines.append("Retry: /retry ID or /retry all")
+    await reply(update, context, "\n".join(lines))
+
+
+@command(admin=True)
+async def retry(update: Any, context: Any, ctx: BotContext) -> None:
+    args = list(context.args or [])
+    if not args:
+        await reply(update, context, "Usage: /retry ID [ID...] or /retry all")
+        return
+    ids = None if args[0].lower() == "all" else [int(a) for a in args if a.isdigit()]
+    async with ctx.pool.connection() as conn:
+        count = await aq.retry_failed(conn, ids)
+    await reply(
+        update, context, f"{count} failed deliver{'y' if count == 1 else 'ies'} queued again."
+    )
+
+
+@command(admin=True)
+async def chats(update: Any, context: Any, ctx: BotContext) -> None:
+    async with ctx.pool.connection() as conn:
+        rows = await bq.list_chats(conn)
+    lines = ["<b>Chats</b>"]
+    for chat_id, title, kind, active, reason, migrated, digest, subs in rows:
+        state = "active" if active else f"inactive ({esc(reason or '?', 80)})"
+        moved = f" → {migrated}" if migrated else ""
+        lines.append(
+            f"<code>{chat_id}</code> {esc(title or '', 40)} [{esc(kind or '?')}] {state}{moved}"
+            f" · {subs} subs{' · digest' if digest else ''}"
+        )
+    await reply(update, context, "\n".join(lines))
+
+
+def register(app: Any) -> None:
+    from telegram.ext import CommandHandler
+
+    app.add_handler(CommandHandler("failed", failed))
+    app.add_handler(CommandHandler("retry", retry))
+    app.add_handler(CommandHandler("chats", chats))

@@ -1,0 +1,171 @@
+"""/subscribe, /unsubscribe, /mysubs: which sectors and actions a chat receives.
+
+With words (`/subscribe steel production_cut`, `/subscribe 光伏玻璃`) the subscription is
+made at once; without, an inline keyboard walks through sector then action. Callback data
+stays under Telegram's 64 bytes: `sub:s:SECTOR`, `sub:a:SECTOR:ACTION`, `uns:SECTOR:ACTION`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from alerts.commands.common import (
+    ANY,
+    BotContext,
+    command,
+    ctx_of,
+    reply,
+    resolve_action,
+    resolve_sector,
+)
+from alerts.labels import ACTIONS, SECTORS, action_label, sector_label
+from db import bot_queries as bq
+
+
+def describe(sector: str, action: str) -> str:
+    what = "all sectors" if sector == ANY else sector_label(sector)
+    how = "any action" if action == ANY else action_label(action)
+    return f"{what} · {how}"
+
+
+def _keyboard(rows: list[list[tuple[str, str]]]):
+    from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(text, callback_data=data) for text, data in row] for row in rows]
+    )
+
+
+def sector_keyboard():
+    buttons = [(label, f"sub:s:{slug}") for slug, label in SECTORS.items()]
+    rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
+    return _keyboard([[("All sectors", f"sub:s:{ANY}")], *rows])
+
+
+def action_keyboard(sector: str):
+    rows = [[(label, f"sub:a:{sector}:{slug}")] for slug, label in ACTIONS.items()]
+    return _keyboard([[("Any action", f"sub:a:{sector}:{ANY}")], *rows])
+
+
+def parse_pair(args: list[str]) -> tuple[str, str] | str:
+    """(sector, action) from the words after the command, or an error message."""
+    sector = resolve_sector(args[0]) if args else ANY
+    if sector is None:
+        return f"Unknown sector “{args[0]}”. Sectors: " + ", ".join(SECTORS)
+    action = resolve_action(args[1]) if len(args) > 1 else ANY
+    if action is None:
+        return f"Unknown action “{args[1]}”. Actions: " + ", ".join(ACTIONS)
+    return sector, action
+
+
+@command()
+async def subscribe(update: Any, context: Any, ctx: BotContext) -> None:
+    args = list(context.args or [])
+    if not args:
+        await reply(update, context, "Which sector? (then: which action)", sector_keyboard())
+        return
+    parsed = parse_pair(args)
+    if isinstance(parsed, str):
+        await reply(update, context, parsed)
+        return
+    async with ctx.pool.connection() as conn:
+        added = await bq.subscribe(conn, update.effective_chat.id, *parsed)
+    state = "Subscribed" if added else "Already subscribed"
+    await reply(update, context, f"{state}: <b>{describe(*parsed)}</b>")
+
+
+@command()
+async def unsubscribe(update: Any, context: Any, ctx: BotContext) -> None:
+    chat_id = update.effective_chat.id
+    args = list(context.args or [])
+    async with ctx.pool.connection() as conn:
+        if args and args[0].lower() == "all":
+            removed = await bq.unsubscribe(conn, chat_id, None, None)
+            await reply(update, context, f"Removed {removed} subscription(s).")
+            return
+        if args:
+            parsed = parse_pair(args)
+            if isinstance(parsed, str):
+                await reply(update, context, parsed)
+                return
+            removed = await bq.unsubscribe(conn, chat_id, *parsed)
+            text = "Unsubscribed" if removed else "There was no subscription"
+            await reply(update, context, f"{text}: <b>{describe(*parsed)}</b>")
+            return
+        subs = await bq.subscriptions(conn, chat_id)
+    if not subs:
+        await reply(update, context, "No subscriptions. /subscribe adds one.")
+        return
+    rows = [[(describe(s, a), f"uns:{s}:{a}")] for s, a in subs]
+    await reply(
+        update, context, "Remove which subscription?", _keyboard([*rows, [("All", "uns:all")]])
+    )
+
+
+@command()
+async def mysubs(update: Any, context: Any, ctx: BotContext) -> None:
+    chat_id = update.effective_chat.id
+    async with ctx.pool.connection() as conn:
+        subs = await bq.subscriptions(conn, chat_id)
+        prefs = await bq.get_prefs(conn, chat_id)
+    lines = ["<b>Subscriptions</b>"] + [f"• {describe(s, a)}" for s, a in subs]
+    if not subs:
+        lines.append("none — /subscribe adds one")
+    if chat_id in ctx.settings.telegram_alert_chat_ids:
+        lines.append("This chat also receives every alert (TELEGRAM_ALERT_CHAT_IDS).")
+    digest = prefs.digest_time or ctx.settings.digest_time
+    daily = f"on, daily at {digest:%H:%M} Beijing"
+    lines.append(f"Digest: {daily if prefs.digest else 'off (instant alerts)'}")
+    if prefs.quiet_start and prefs.quiet_end:
+        lines.append(
+            f"Quiet hours: {prefs.quiet_start:%H:%M}–{prefs.quiet_end:%H:%M} Beijing"
+            " (alerts arrive silently)"
+        )
+    await reply(update, context, "\n".join(lines))
+
+
+@command()
+async def on_button(update: Any, context: Any, ctx: BotContext) -> None:
+    query = update.callback_query
+    data = query.data or ""
+    chat_id = update.effective_chat.id
+    parts = data.split(":")
+    if parts[:2] == ["sub", "s"] and len(parts) == 3 and (parts[2] in SECTORS or parts[2] == ANY):
+        await query.answer()
+        await query.edit_message_text(
+            f"{describe(parts[2], ANY).split(' · ')[0]}: which action?",
+            reply_markup=action_keyboard(parts[2]),
+        )
+        return
+    if parts[:2] == ["sub", "a"] and len(parts) == 4:
+        sector, action = parts[2], parts[3]
+        if (sector in SECTORS or sector == ANY) and (action in ACTIONS or action == ANY):
+            async with ctx.pool.connection() as conn:
+                await bq.subscribe(conn, chat_id, sector, action)
+            await query.answer("Subscribed")
+            await query.edit_message_text(f"Subscribed: {describe(sector, action)}")
+            return
+    if parts[0] == "uns" and len(parts) in (2, 3):
+        async with ctx.pool.connection() as conn:
+            if parts[1] == "all":
+                removed = await bq.unsubscribe(conn, chat_id, None, None)
+                text = f"Removed {removed} subscription(s)."
+            else:
+                await bq.unsubscribe(conn, chat_id, parts[1], parts[2])
+                text = f"Unsubscribed: {describe(parts[1], parts[2])}"
+        await query.answer("Done")
+        await query.edit_message_text(text)
+        return
+    await query.answer("This button is no longer valid.")
+
+
+def register(app: Any) -> None:
+    from telegram.ext import CallbackQueryHandler, CommandHandler
+
+    app.add_handler(CommandHandler("subscribe", subscribe))
+    app.add_handler(CommandHandler("unsubscribe", unsubscribe))
+    app.add_handler(CommandHandler("mysubs", mysubs))
+    app.add_handler(CallbackQueryHandler(on_button, pattern=r"^(sub|uns):"))
+
+
+__all__ = ["ctx_of", "register"]

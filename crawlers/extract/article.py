@@ -1,0 +1,260 @@
+"""One article page to {title, text, published, author}.
+
+Source selectors (parsel CSS, `::text` / `::attr(x)` allowed) are used for the fields they
+name; every field they do not name, or that finds nothing, falls back to generic extraction:
+h1 agreeing with <title>/og:title for the title, readability-lxml for the body with
+trafilatura as fallback, meta / JSON-LD / visible date / htmldate for the time, and the
+来源/作者 byline for the author.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Protocol
+
+from parsel import Selector
+
+from crawlers.extract.byline import parse_byline
+from crawlers.extract.text import element_text, html_fragment_text
+from crawlers.timeutil import parse_time
+
+log = logging.getLogger(__name__)
+
+MIN_BODY = 80  # characters; a shorter readability result is treated as a miss
+TIME_METAS = (
+    "article:published_time", "og:article:published_time", "og:published_time",
+    "pubdate", "PubDate", "publishdate", "publish_date", "publish-date", "firstpublishedtime",
+    "datePublished", "dc.date.issued", "DC.date.issued", "dc.date", "weibo: article:create_at",
+    "sailthru.date", "parsely-pub-date", "date", "article.published", "publication_date",
+)  # fmt: skip
+AUTHOR_METAS = ("article:author", "author", "dc.creator", "byl", "parsely-author", "Author")
+TIME_CSS = ("time[datetime]::attr(datetime)", ".date::text", ".time::text", ".pubtime::text",
+            "#pubtime::text", ".pub_time::text", ".publish-time::text", ".publish_time::text",
+            ".article-time::text", "#pubtime_baidu::text", ".info span::text")  # fmt: skip
+BYLINE_CSS = ('[class*="source"]', '[class*="author"]', '[class*="byline"]', '[class*="info"]',
+              '[id*="source"]', '[class*="from"]')  # fmt: skip
+_TITLE_SPLIT = re.compile(r"\s*[_|\-–—]\s*")
+_WS = re.compile(r"\s+")
+
+
+class SelectorSpec(Protocol):
+    title: str | None
+    body: str | None
+    time: str | None
+    author: str | None
+    remove: list[str]
+
+
+@dataclass
+class Extracted:
+    title: str = ""
+    text: str = ""
+    published: datetime | None = None
+    author: str | None = None
+    method: str = ""  # how the body was found: selectors, readability, trafilatura, json-ld
+    hits: dict[str, Any] = field(default_factory=dict)  # per field: which rule found it
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "title": self.title,
+            "text": self.text,
+            "published": self.published.isoformat() if self.published else None,
+            "author": self.author,
+        }
+
+
+def _squash(text: str) -> str:
+    return _WS.sub("", text or "")
+
+
+def _meta(sel: Selector, names: tuple[str, ...]) -> tuple[str, str] | None:
+    for name in names:
+        for attr in ("property", "name", "itemprop", "http-equiv"):
+            value = sel.xpath(f'//meta[@{attr}="{name}"]/@content').get()
+            if value and value.strip():
+                return name, value.strip()
+    return None
+
+
+def json_ld(sel: Selector) -> list[dict[str, Any]]:
+    """The JSON-LD objects of the page (graphs flattened); broken blocks are skipped."""
+    found: list[dict[str, Any]] = []
+    for block in sel.css('script[type="application/ld+json"]::text').getall():
+        try:
+            data = json.loads(block)
+        except ValueError:
+            continue
+        stack = data if isinstance(data, list) else [data]
+        while stack:
+            obj = stack.pop(0)
+            if isinstance(obj, dict):
+                found.append(obj)
+                stack.extend(obj.get("@graph") or [])
+            elif isinstance(obj, list):
+                stack.extend(obj)
+    return found
+
+
+def _ld_value(objects: list[dict[str, Any]], key: str) -> Any:
+    for obj in objects:
+        if obj.get(key):
+            return obj[key]
+    return None
+
+
+def _ld_author(value: Any) -> str | None:
+    if isinstance(value, str):
+        return value.strip() or None
+    if isinstance(value, dict):
+        return _ld_author(value.get("name"))
+    if isinstance(value, list):
+        names = [n for n in (_ld_author(v) for v in value) if n]
+        return ", ".join(names) or None
+    return None
+
+
+def generic_title(sel: Selector) -> tuple[str, str]:
+    """(title, rule): the h1 that agrees with <title> or og:title, else og:title, else <title>."""
+    page_title = (sel.css("title::text").get() or "").strip()
+    og = _meta(sel, ("og:title", "twitter:title"))
+    og_title = og[1] if og else ""
+    references = [_squash(t) for t in (page_title, og_title) if t]
+    h1s = [element_text([h.root]) for h in sel.css("h1")]
+    for h1 in h1s:
+        flat = _squash(h1)
+        if len(flat) >= 4 and any(flat in ref or ref in flat for ref in references):
+            return h1.replace("\n", " "), "h1"
+    if og_title:
+        return og_title, "og:title"
+    if page_title:
+        parts = [p for p in _TITLE_SPLIT.split(page_title) if p]
+        return (max(parts, key=len) if parts else page_title), "title"
+    if h1s:
+        return h1s[0].replace("\n", " "), "first h1"
+    return "", "none"
+
+
+def generic_time(sel: Selector, html: str, ld: list[dict[str, Any]]) -> tuple[datetime | None, str]:
+    found = _meta(sel, TIME_METAS)
+    if found:
+        moment = parse_time(found[1])
+        if moment:
+            return moment, f"meta {found[0]}"
+    value = _ld_value(ld, "datePublished") or _ld_value(ld, "dateCreated")
+    if isinstance(value, str) and (moment := parse_time(value)):
+        return moment, "json-ld datePublished"
+    for css in TIME_CSS:
+        for text in sel.css(css).getall()[:3]:
+            moment = parse_time(text) if re.search(r"\d{4}|前|昨天|今天", text) else None
+            if moment:
+                return moment, css
+    try:
+        from htmldate import find_date
+
+        day = find_date(html, outputformat="%Y-%m-%d", extensive_search=False)
+    except Exception:  # htmldate is a last resort; it must not break a crawl
+        day = None
+    if day and (moment := parse_time(day)):
+        return moment, "htmldate"
+    return None, "none"
+
+
+def generic_body(html: str, sel: Selector, url: str | None) -> tuple[str, str]:
+    """(text, method): readability-lxml first, trafilatura when that finds too little."""
+    text = ""
+    try:
+        from readability import Document
+
+        summary = Document(html, url=url).summary(html_partial=True)
+        text = html_fragment_text(summary)
+    except Exception as exc:  # readability raises on odd pages (empty, frames)
+        log.debug("readability failed on %s: %s", url, exc)
+    if len(text) >= MIN_BODY:
+        return text, "readability"
+    best, method = text, "readability"
+    try:
+        import trafilatura
+
+        other = trafilatura.extract(html, url=url, include_comments=False, include_tables=True,
+                                    favor_recall=True, deduplicate=False) or ""  # fmt: skip
+    except Exception as exc:
+        log.debug("trafilatura failed on %s: %s", url, exc)
+        other = ""
+    if len(other) > len(best):
+        best, method = other, "trafilatura"
+    ld_body = _ld_value(json_ld(sel), "articleBody")
+    if isinstance(ld_body, str) and len(ld_body.strip()) > len(best):
+        best, method = ld_body.strip(), "json-ld articleBody"
+    return best, method
+
+
+def generic_author(sel: Selector, body: str, ld: list[dict[str, Any]]) -> tuple[str | None, str]:
+    snippets = [element_text([el.root]) for css in BYLINE_CSS for el in sel.css(css)[:4]]
+    snippets = [s for s in snippets if len(s) < 300]
+    snippets += [body[:300], body[-200:]]
+    source = None
+    for snippet in snippets:
+        byline = parse_byline(snippet)
+        if byline.author:
+            return byline.author, "byline"
+        source = source or byline.source
+    found = _meta(sel, AUTHOR_METAS)
+    if found and not found[1].startswith("http"):
+        return found[1], f"meta {found[0]}"
+    name = _ld_author(_ld_value(ld, "author"))
+    if name:
+        return name, "json-ld author"
+    if source:
+        return source, "byline 来源"
+    return None, "none"
+
+
+def _select_text(sel: Selector, css: str) -> str:
+    """Text of what a CSS selector finds; `::text` / `::attr()` selectors give strings."""
+    if "::" in css:
+        return " ".join(v.strip() for v in sel.css(css).getall() if v.strip())
+    return element_text([s.root for s in sel.css(css)])
+
+
+def extract_article(
+    html: str, url: str | None = None, selectors: SelectorSpec | None = None
+) -> Extracted:
+    """Extract one article page (already decoded text)."""
+    sel = Selector(text=html)
+    result = Extracted()
+    if selectors is not None:
+        for css in selectors.remove or ():
+            sel.css(css).drop()
+        if selectors.title:
+            result.title = _select_text(sel, selectors.title).replace("\n", " ")
+            result.hits["title"] = f"{selectors.title} ({len(sel.css(selectors.title))} hits)"
+        if selectors.body:
+            result.text = _select_text(sel, selectors.body)
+            result.hits["body"] = f"{selectors.body} ({len(sel.css(selectors.body))} hits)"
+            if result.text:
+                result.method = "selectors"
+        if selectors.time:
+            raw = _select_text(sel, selectors.time)
+            result.published = parse_time(raw)
+            result.hits["time"] = f"{selectors.time} -> {raw[:40]!r}"
+        if selectors.author:
+            raw = _select_text(sel, selectors.author)
+            result.author = parse_byline(raw).best or raw.strip() or None
+            result.hits["author"] = f"{selectors.author} -> {raw[:40]!r}"
+    ld: list[dict[str, Any]] | None = None
+    if not result.title:
+        result.title, result.hits["title"] = generic_title(sel)
+    if not result.text:
+        result.text, result.method = generic_body(html, sel, url)
+        result.hits["body"] = result.method
+    if result.published is None:
+        ld = json_ld(sel)
+        result.published, result.hits["time"] = generic_time(sel, html, ld)
+    if not result.author:
+        ld = ld if ld is not None else json_ld(sel)
+        result.author, result.hits["author"] = generic_author(sel, result.text, ld)
+    return result

@@ -1,0 +1,88 @@
+"""gov.cn 中国政府网 policy and news lists (SOURCES.md section 10.1).
+
+`ZUIXINZHENGCE.json` (最新政策) and `YAOWENLIEBIAO.json` (要闻) are top-level arrays of
+`{TITLE, SUB_TITLE, URL, DOCRELPUBTIME}`; the HTML list pages are rendered from them. The
+arrays are long (~400-1,100 rows), so only the newest `max_items` are followed. Article pages
+carry the exact time and ids in meta tags; the body is `#UCAP-CONTENT` (or TRS / 文件库 forms).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any, ClassVar
+
+from scrapy.http import Response
+
+from crawlers.items import ArticleItem
+from crawlers.spiders._apiutil import (
+    ApiSpider,
+    absolute,
+    beijing_time,
+    html_text,
+    origin_of,
+    selector_text,
+)
+
+_CONTENT_ID = re.compile(r"content_(\d+)")
+_BODY = "#UCAP-CONTENT, div.TRS_UEDITOR, .pages_content"
+
+
+def _meta(sel: Any, name: str) -> str:
+    return (sel.css(f'meta[name="{name}"]::attr(content)').get() or "").strip()
+
+
+class GovCnSpider(ApiSpider):
+    name = "govcn"
+    site_headers: ClassVar[dict[str, str]] = {"Referer": "https://www.gov.cn/"}
+
+    async def start(self):
+        yield self.list_request(self.source.url, self.parse)
+
+    def parse(self, response: Response) -> Iterator[Any]:
+        payload = self.read_json(response)
+        if payload is None:
+            return
+        rows = self.list_of(payload, "" if isinstance(payload, list) else "data")
+        if rows is None:
+            return
+        rows.sort(key=lambda r: str(r.get("DOCRELPUBTIME") or ""), reverse=True)
+        site = origin_of(self.source.url)
+        for raw in rows[: int(self.opt("max_items", 40))]:
+            url = absolute(site + "/", raw.get("URL"))
+            title = html_text(raw.get("TITLE") or "")
+            if not url or not title:
+                self.skip_row("no URL/TITLE")
+                continue
+            match = _CONTENT_ID.search(url)
+            item = self.item(
+                external_id=match.group(1) if match else url,
+                url=url,
+                title=title,
+                body=html_text(raw.get("SUB_TITLE") or ""),
+                published_at=beijing_time(raw.get("DOCRELPUBTIME")),
+                raw=raw,
+            )
+            yield self.article_request(item, parse_article) if self.fetch_articles else item
+
+
+def parse_article(response: Response, item: ArticleItem) -> ArticleItem:
+    """Meta tags give the publish time (Beijing), author, keywords, column and manuscript id."""
+    sel = response.selector
+    body = selector_text(sel, _BODY, drop="script, style")
+    if body:
+        item.body = body
+    title = html_text(sel.css("div.share-title").get() or "")
+    item.title = title or item.title
+    published = beijing_time(_meta(sel, "firstpublishedtime"))
+    item.published_at = published or item.published_at
+    source = html_text(sel.css("span.font-zyygwj").get() or "").removeprefix("来源：")
+    item.author = _meta(sel, "author") or source or None
+    item.raw = {
+        **(item.raw or {}),
+        "manuscriptId": _meta(sel, "manuscriptId") or None,
+        "keywords": _meta(sel, "keywords") or None,
+        "lanmu": _meta(sel, "lanmu") or None,
+        "lastmodifiedtime": _meta(sel, "lastmodifiedtime") or None,
+    }
+    return item

@@ -1,0 +1,137 @@
+"""Yicai 第一财经 (SOURCES.md section 5): 正在 flash (`getbrieflist`) and article lists
+(`getlatest`, `getlistbycid`, ... all the same item shape) with article pages.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from typing import Any, ClassVar
+
+from scrapy.http import Response
+
+from crawlers.items import ArticleItem
+from crawlers.spiders._apiutil import (
+    ApiSpider,
+    absolute,
+    beijing_time,
+    flash_title,
+    html_text,
+    origin_of,
+    selector_text,
+)
+
+_ID = re.compile(r"(\d{5,})")
+_PB_TIME = re.compile(r"actime['\"]?\s*[:=,]\s*['\"](\d{4}-\d{2}-\d{2} \d{2}:\d{2})")
+
+
+def _id_of(url: str) -> str:
+    match = _ID.search(url.rsplit("/", 1)[-1])
+    return match.group(1) if match else url
+
+
+class YicaiBriefSpider(ApiSpider):
+    """正在: `getbrieflist?type=0` → a JSON array; time = `datekey` (YYYY.MM.DD) + `hm`."""
+
+    name = "yicai_brief"
+    site_headers: ClassVar[dict[str, str]] = {"Referer": "https://www.yicai.com/brief/"}
+
+    def _page(self, page: int):
+        params = {"type": self.opt("type", 0), "page": page, "pagesize": self.opt("page_size", 50)}
+        return self.list_request(self.source.url, self.parse, params, cb_kwargs={"page": page})
+
+    async def start(self):
+        yield self._page(1)
+
+    def parse(self, response: Response, page: int = 1) -> Iterator[Any]:
+        payload = self.read_json(response)
+        if payload is None:
+            return
+        rows = self.list_of(payload, "" if isinstance(payload, list) else "data")
+        if rows is None:
+            return
+        for raw in rows:
+            url = absolute(origin_of(self.source.url), raw.get("url"))
+            if not url:
+                self.skip_row("no url")
+                continue
+            yield brief_item(self, raw, url)
+        if rows and page < self.max_pages:
+            yield self._page(page + 1)
+
+
+def brief_item(spider: ApiSpider, raw: dict[str, Any], url: str) -> ArticleItem:
+    body = html_text(raw.get("newcontent") or "")
+    stamp = f"{raw.get('datekey') or ''} {raw.get('hm') or ''}".strip()
+    return spider.item(
+        external_id=str(raw.get("id") or _id_of(url)),
+        url=url,
+        title=html_text(raw.get("indexTitle") or "") or flash_title(body),
+        body=body,
+        published_at=beijing_time(stamp),
+        raw=raw,
+    )
+
+
+class YicaiNewsSpider(ApiSpider):
+    """Article lists; `[source.options] params` adds e.g. `{cid = 48, type = 1}` for
+    `getlistbycid`. VIP articles (AppID 0, under /vip) keep the list summary."""
+
+    name = "yicai_news"
+    site_headers: ClassVar[dict[str, str]] = {"Referer": "https://www.yicai.com/"}
+
+    def _page(self, page: int):
+        params = {
+            **self.opt("params", {}),
+            "page": page,
+            "pagesize": self.opt("page_size", 30),
+        }
+        return self.list_request(self.source.url, self.parse, params, cb_kwargs={"page": page})
+
+    async def start(self):
+        yield self._page(1)
+
+    def parse(self, response: Response, page: int = 1) -> Iterator[Any]:
+        payload = self.read_json(response)
+        if payload is None:
+            return
+        rows = self.list_of(payload, "" if isinstance(payload, list) else "data")
+        if rows is None:
+            return
+        for raw in rows:
+            link = raw.get("url") or ""
+            if not link:
+                self.skip_row("no url")
+                continue
+            vip = raw.get("AppID") == 0
+            site = origin_of(self.source.url)
+            url = link if link.startswith("http") else f"{site}{'/vip' if vip else ''}{link}"
+            item = self.item(
+                external_id=_id_of(url),
+                url=url,
+                title=html_text(raw.get("NewsTitle") or ""),
+                body=html_text(raw.get("NewsNotes") or ""),
+                published_at=beijing_time(raw.get("CreateDate")),
+                author=raw.get("NewsAuthor") or raw.get("NewsSource") or raw.get("CreaterName"),
+                raw=raw,
+            )
+            fetch = self.fetch_articles and not vip
+            yield self.article_request(item, parse_article) if fetch else item
+        if rows and page < self.max_pages:
+            yield self._page(page + 1)
+
+
+def parse_article(response: Response, item: ArticleItem) -> ArticleItem:
+    """Body `.multiText, #multi-text, .txt` (first match) minus share widgets; the inline
+    `_pb` array's `actime` dates the page when the list did not."""
+    sel = response.selector
+    body = selector_text(
+        sel, ".multiText, #multi-text, .txt", drop="h1, .u-btn6, .m-smallshare, .topic-hot"
+    )
+    if body:
+        item.body = body
+    item.title = html_text(sel.css("h1").get() or "") or item.title
+    if item.published_at is None:
+        match = _PB_TIME.search(response.text)
+        item.published_at = beijing_time(match.group(1) + ":00") if match else None
+    return item

@@ -1,0 +1,404 @@
+"""The SQL of alerts and the bot: outbox delivery, chats, subscriptions, preferences.
+
+Callers own transactions (nothing here commits). Outbox kinds are described in
+migrations/0003_alerts.sql: `alert` (first message), `update` (edit/reply), `digest`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, time
+from typing import Any
+
+from psycopg import AsyncConnection
+from psycopg.rows import class_row
+from psycopg.types.json import Jsonb
+
+DEFAULT_DIGEST_TIME = time(8, 0)
+
+
+@dataclass(frozen=True)
+class OutboxRow:
+    id: int
+    event_id: str
+    chat_id: int
+    kind: str
+    payload: dict[str, Any]
+    attempts: int
+    revision: int
+    parts_sent: int
+    telegram_message_id: int | None
+
+
+@dataclass(frozen=True)
+class ChatPrefs:
+    chat_id: int
+    active: bool = True
+    inactive_reason: str | None = None
+    digest: bool = False
+    digest_time: time | None = None
+    quiet_start: time | None = None
+    quiet_end: time | None = None
+
+
+@dataclass(frozen=True)
+class Report:
+    """One article of an event, as an alert or a timeline shows it."""
+
+    article_id: int
+    source_key: str
+    source_name: str
+    tier: str
+    title: str
+    url: str
+    published_at: datetime | None
+    first_seen_at: datetime
+
+
+@dataclass(frozen=True)
+class OutboxListing:
+    id: int
+    event_id: str
+    chat_id: int
+    kind: str
+    status: str
+    attempts: int
+    last_error: str | None
+    headline: str
+    created_at: datetime
+    sent_at: datetime | None
+
+
+_ROW = "id, event_id, chat_id, kind, payload, attempts, revision, parts_sent, telegram_message_id"
+
+
+# --- writing the queue (the detector, in its event transaction) --------------------------------
+
+
+async def enqueue_alert(
+    conn: AsyncConnection,
+    event_id: str,
+    configured: Sequence[int],
+    sectors: Sequence[str],
+    actions: Sequence[str],
+    payload: dict[str, Any],
+) -> int:
+    """First alert of a new event for every target chat: the configured alert chats (following
+    migrations) and the subscribed chats whose sector/action matches. Inactive chats are
+    skipped; digest chats get a `digest` row due at their digest time. Returns rows added."""
+    cur = await conn.execute(
+        """
+        WITH targets AS (
+            SELECT COALESCE(c.migrated_to, k.id) AS chat_id
+            FROM unnest(%(ids)s::bigint[]) AS k(id) LEFT JOIN chats c ON c.chat_id = k.id
+            UNION
+            SELECT s.chat_id FROM subscriptions s
+            WHERE (s.sector = '*' OR s.sector = ANY(%(sectors)s))
+              AND (s.action = '*' OR s.action = ANY(%(actions)s))
+        )
+        INSERT INTO outbox (event_id, chat_id, kind, payload, next_attempt_at)
+        SELECT %(event)s, t.chat_id,
+               CASE WHEN c.digest THEN 'digest' ELSE 'alert' END, %(payload)s,
+               CASE WHEN c.digest
+                    THEN capwatch_next_beijing(COALESCE(c.digest_time, %(default)s::time))
+                    ELSE now() END
+        FROM targets t LEFT JOIN chats c ON c.chat_id = t.chat_id
+        WHERE COALESCE(c.active, true)
+        ON CONFLICT (event_id, chat_id, kind) DO NOTHING
+        """,
+        {
+            "ids": list(configured),
+            "sectors": list(sectors),
+            "actions": list(actions),
+            "event": event_id,
+            "payload": Jsonb(payload),
+            "default": DEFAULT_DIGEST_TIME,
+        },
+    )
+    return cur.rowcount
+
+
+async def enqueue_updates(conn: AsyncConnection, event_id: str) -> int:
+    """A later report of the event: (re-)arm one `update` row per chat that got the alert.
+    A row being sent keeps 'sending'; its sender sees the new revision and sends again."""
+    cur = await conn.execute(
+        """
+        INSERT INTO outbox (event_id, chat_id, kind, payload)
+        SELECT event_id, chat_id, 'update', '{}'::jsonb FROM outbox
+        WHERE event_id = %s AND kind = 'alert'
+        ON CONFLICT (event_id, chat_id, kind) DO UPDATE SET
+            revision = outbox.revision + 1,
+            status = CASE WHEN outbox.status = 'sending' THEN 'sending' ELSE 'pending' END,
+            attempts = CASE WHEN outbox.status = 'sending' THEN outbox.attempts ELSE 0 END,
+            next_attempt_at = now(), last_error = NULL, reported_at = NULL
+        """,
+        (event_id,),
+    )
+    return cur.rowcount
+
+
+# --- the sender ---------------------------------------------------------------------------------
+
+
+async def release_inflight(conn: AsyncConnection) -> int:
+    """Rows a stopped sender had claimed go back to the queue; parts already delivered are
+    remembered (parts_sent), so only the part in flight can repeat."""
+    cur = await conn.execute(
+        "UPDATE outbox SET status = 'pending', attempts = greatest(attempts - 1, 0)"
+        " WHERE status = 'sending'"
+    )
+    return cur.rowcount
+
+
+async def claim_due(conn: AsyncConnection, limit: int, busy: Sequence[int]) -> list[OutboxRow]:
+    """Due rows of chats that no worker is serving, oldest first, marked 'sending'."""
+    async with conn.cursor(row_factory=class_row(OutboxRow)) as cur:
+        await cur.execute(
+            f"""
+            UPDATE outbox SET status = 'sending', attempts = attempts + 1
+            WHERE id IN (
+                SELECT id FROM outbox
+                WHERE status = 'pending' AND next_attempt_at <= now()
+                  AND NOT (chat_id = ANY(%s))
+                ORDER BY id LIMIT %s FOR UPDATE SKIP LOCKED)
+            RETURNING {_ROW}
+            """,
+            (list(busy), limit),
+        )
+        rows = await cur.fetchall()
+    return sorted(rows, key=lambda r: r.id)
+
+
+async def chat_prefs(conn: AsyncConnection, chat_ids: Sequence[int]) -> dict[int, ChatPrefs]:
+    """Preferences of these chats; a chat without a row gets the defaults."""
+    async with conn.cursor(row_factory=class_row(ChatPrefs)) as cur:
+        await cur.execute(
+            "SELECT chat_id, active, inactive_reason, digest, digest_time, quiet_start,"
+            " quiet_end FROM chats WHERE chat_id = ANY(%s)",
+            (list(chat_ids),),
+        )
+        found = {row.chat_id: row for row in await cur.fetchall()}
+    return {chat_id: found.get(chat_id, ChatPrefs(chat_id)) for chat_id in chat_ids}
+
+
+async def mark_part_sent(
+    conn: AsyncConnection, outbox_id: int, parts_sent: int, message_id: int | None
+) -> None:
+    await conn.execute(
+        "UPDATE outbox SET parts_sent = %s,"
+        " telegram_message_id = COALESCE(telegram_message_id, %s) WHERE id = %s",
+        (parts_sent, message_id, outbox_id),
+    )
+
+
+async def mark_sent(
+    conn: AsyncConnection, outbox_id: int, revision: int, message_id: int | None
+) -> bool:
+    """Done, unless a newer revision arrived meanwhile (then it stays queued). True if done."""
+    cur = await conn.execute(
+        """
+        UPDATE outbox SET sent_revision = %(rev)s, sent_at = now(), parts_sent = 0,
+            telegram_message_id = COALESCE(%(mid)s, telegram_message_id), last_error = NULL,
+            status = CASE WHEN revision = %(rev)s THEN 'sent' ELSE 'pending' END,
+            attempts = CASE WHEN revision = %(rev)s THEN attempts ELSE 0 END
+        WHERE id = %(id)s RETURNING status
+        """,
+        {"rev": revision, "mid": message_id, "id": outbox_id},
+    )
+    row = await cur.fetchone()
+    return bool(row and row[0] == "sent")
+
+
+async def mark_retry(
+    conn: AsyncConnection,
+    outbox_ids: Sequence[int],
+    error: str | None,
+    delay_seconds: float,
+    *,
+    count_attempt: bool = True,
+) -> None:
+    """Back to the queue after `delay_seconds`; flood control and rate-limit deferrals do not
+    count as attempts (only real failures bring a message closer to 'failed')."""
+    await conn.execute(
+        """
+        UPDATE outbox SET status = 'pending', last_error = COALESCE(%s, last_error),
+            next_attempt_at = now() + make_interval(secs => %s),
+            attempts = CASE WHEN %s THEN attempts ELSE greatest(attempts - 1, 0) END
+        WHERE id = ANY(%s) AND status = 'sending'
+        """,
+        (error, delay_seconds, count_attempt, list(outbox_ids)),
+    )
+
+
+async def mark_failed(conn: AsyncConnection, outbox_ids: Sequence[int], error: str) -> None:
+    await conn.execute(
+        "UPDATE outbox SET status = 'failed', last_error = %s"
+        " WHERE id = ANY(%s) AND status IN ('sending', 'pending')",
+        (error, list(outbox_ids)),
+    )
+
+
+async def defer_chat(conn: AsyncConnection, chat_id: int, delay_seconds: float) -> None:
+    """Flood control for one chat: nothing else is tried there before the pause ends."""
+    await conn.execute(
+        "UPDATE outbox SET next_attempt_at ="
+        " greatest(next_attempt_at, now() + make_interval(secs => %s))"
+        " WHERE chat_id = %s AND status = 'pending'",
+        (delay_seconds, chat_id),
+    )
+
+
+async def deactivate_chat(conn: AsyncConnection, chat_id: int, reason: str) -> int:
+    """The bot was blocked or removed: stop sending there; queued rows fail with the reason."""
+    await conn.execute(
+        """
+        INSERT INTO chats (chat_id, active, inactive_reason) VALUES (%s, false, %s)
+        ON CONFLICT (chat_id) DO UPDATE SET active = false,
+            inactive_reason = EXCLUDED.inactive_reason, updated_at = now()
+        """,
+        (chat_id, reason),
+    )
+    cur = await conn.execute(
+        "UPDATE outbox SET status = 'failed', last_error = %s"
+        " WHERE chat_id = %s AND status = 'pending'",
+        (f"chat inactive: {reason}", chat_id),
+    )
+    return cur.rowcount
+
+
+async def migrate_chat(conn: AsyncConnection, old: int, new: int) -> None:
+    """A group became a supergroup: the new id inherits preferences, subscriptions and the
+    queued messages; the old id is kept, inactive, pointing at the new one."""
+    await conn.execute(
+        """
+        INSERT INTO chats (chat_id, title, kind, digest, digest_time, quiet_start, quiet_end)
+        SELECT %(new)s, title, 'supergroup', digest, digest_time, quiet_start, quiet_end
+        FROM chats WHERE chat_id = %(old)s
+        UNION ALL SELECT %(new)s, NULL, 'supergroup', false, NULL, NULL, NULL
+        LIMIT 1
+        ON CONFLICT (chat_id) DO UPDATE SET active = true, inactive_reason = NULL
+        """,
+        {"old": old, "new": new},
+    )
+    await conn.execute(
+        """
+        INSERT INTO chats (chat_id, active, inactive_reason, migrated_to)
+        VALUES (%(old)s, false, 'migrated to a supergroup', %(new)s)
+        ON CONFLICT (chat_id) DO UPDATE SET active = false, migrated_to = %(new)s,
+            inactive_reason = 'migrated to a supergroup', updated_at = now()
+        """,
+        {"old": old, "new": new},
+    )
+    await conn.execute(
+        "INSERT INTO subscriptions (chat_id, sector, action) SELECT %(new)s, sector, action"
+        " FROM subscriptions WHERE chat_id = %(old)s ON CONFLICT DO NOTHING",
+        {"old": old, "new": new},
+    )
+    await conn.execute("DELETE FROM subscriptions WHERE chat_id = %s", (old,))
+    await conn.execute(
+        """
+        UPDATE outbox o SET chat_id = %(new)s
+        WHERE chat_id = %(old)s AND status IN ('pending', 'sending') AND NOT EXISTS (
+            SELECT 1 FROM outbox x
+            WHERE x.event_id = o.event_id AND x.chat_id = %(new)s AND x.kind = o.kind)
+        """,
+        {"old": old, "new": new},
+    )
+
+
+async def alert_message(
+    conn: AsyncConnection, event_id: str, chat_id: int
+) -> tuple[str, int | None, dict[str, Any]] | None:
+    """(status, first message id, payload) of the event's first alert in this chat."""
+    cur = await conn.execute(
+        "SELECT status, telegram_message_id, payload FROM outbox"
+        " WHERE event_id = %s AND chat_id = %s AND kind = 'alert'",
+        (event_id, chat_id),
+    )
+    row = await cur.fetchone()
+    return (row[0], row[1], row[2]) if row else None
+
+
+async def event_reports(
+    conn: AsyncConnection, event_id: str, newest_first: bool = True
+) -> list[Report]:
+    order = "DESC" if newest_first else "ASC"
+    async with conn.cursor(row_factory=class_row(Report)) as cur:
+        await cur.execute(
+            f"""
+            SELECT a.id AS article_id, a.source_key, COALESCE(s.name, a.source_key) AS source_name,
+                   COALESCE(s.tier, 'media') AS tier, a.title, a.url, a.published_at,
+                   a.first_seen_at
+            FROM event_articles ea JOIN articles a ON a.id = ea.article_id
+            LEFT JOIN sources s ON s.key = a.source_key
+            WHERE ea.event_id = %s
+            ORDER BY COALESCE(a.published_at, a.first_seen_at) {order}, a.id {order}
+            """,
+            (event_id,),
+        )
+        return await cur.fetchall()
+
+
+# --- failures: the CLI and the admin report ----------------------------------------------------
+
+
+async def list_outbox(
+    conn: AsyncConnection, status: str | None, chat_id: int | None, limit: int
+) -> list[OutboxListing]:
+    async with conn.cursor(row_factory=class_row(OutboxListing)) as cur:
+        await cur.execute(
+            """
+            SELECT o.id, o.event_id, o.chat_id, o.kind, o.status, o.attempts, o.last_error,
+                   COALESCE(o.payload->>'headline', e.headline, '') AS headline,
+                   o.created_at, o.sent_at
+            FROM outbox o LEFT JOIN events e ON e.id = o.event_id
+            WHERE (%(status)s::text IS NULL OR o.status = %(status)s)
+              AND (%(chat)s::bigint IS NULL OR o.chat_id = %(chat)s)
+            ORDER BY o.id DESC LIMIT %(limit)s
+            """,
+            {"status": status, "chat": chat_id, "limit": limit},
+        )
+        return await cur.fetchall()
+
+
+async def unreported_failures(conn: AsyncConnection, limit: int) -> list[OutboxListing]:
+    async with conn.cursor(row_factory=class_row(OutboxListing)) as cur:
+        await cur.execute(
+            """
+            SELECT o.id, o.event_id, o.chat_id, o.kind, o.status, o.attempts, o.last_error,
+                   COALESCE(o.payload->>'headline', e.headline, '') AS headline,
+                   o.created_at, o.sent_at
+            FROM outbox o LEFT JOIN events e ON e.id = o.event_id
+            WHERE o.status = 'failed' AND o.reported_at IS NULL ORDER BY o.id LIMIT %s
+            """,
+            (limit,),
+        )
+        return await cur.fetchall()
+
+
+async def mark_reported(conn: AsyncConnection, outbox_ids: Sequence[int]) -> None:
+    await conn.execute(
+        "UPDATE outbox SET reported_at = now() WHERE id = ANY(%s)", (list(outbox_ids),)
+    )
+
+
+async def retry_failed(conn: AsyncConnection, outbox_ids: Sequence[int] | None) -> int:
+    """Failed rows back to the queue (all of them when `outbox_ids` is None)."""
+    cur = await conn.execute(
+        "UPDATE outbox SET status = 'pending', attempts = 0, next_attempt_at = now(),"
+        " reported_at = NULL WHERE status = 'failed' AND (%s::bigint[] IS NULL OR id = ANY(%s))",
+        (None if outbox_ids is None else list(outbox_ids),) * 2,
+    )
+    return cur.rowcount
+
+
+async def first_payload(conn: AsyncConnection, event_id: str) -> dict[str, Any] | None:
+    """The payload the event's first alert was rendered from."""
+    cur = await conn.execute(
+        "SELECT payload FROM outbox WHERE event_id = %s AND kind IN ('alert', 'digest')"
+        " ORDER BY id LIMIT 1",
+        (event_id,),
+    )
+    row = await cur.fetchone()
+    return row[0] if row else None

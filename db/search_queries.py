@@ -1,0 +1,268 @@
+"""Archive search: the SQL behind `capwatch search` and the bot's /search.
+
+Matching is an exact, case-insensitive substring test of every query word (AND) against
+title + body, in any script variant (db/search_terms.py). Indexes (0002_search.sql): pg_trgm
+for words of 3+ characters, the 1-2 character gram index for shorter ones, so both rare and
+short words are index lookups. A word that is everywhere (光伏 in a PV archive) would make an
+index lookup visit most of the table, so the search first walks the newest articles in time
+order and stops as soon as it has enough matches; only when that walk, capped at a budget
+of rows, comes back short does it fall back to the indexes. Either way the candidates are the
+newest `candidates` matches, which are then ranked (recency, detection score, similarity of the
+title to the query) in Python.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from psycopg import AsyncConnection
+from psycopg.rows import dict_row
+
+from db.search_terms import Snippet, Term, like_pattern, make_snippet, parse_terms, uses_grams
+
+TIME = "coalesce(a.published_at, a.first_seen_at)"
+TEXT = "article_search_text(a.title, a.body)"
+GRAMS = f"article_grams({TEXT})"
+MIN_CANDIDATES = 100
+HALF_LIFE_DAYS = 30.0
+WEIGHTS = {"recency": 0.40, "score": 0.35, "similarity": 0.25}
+
+Sort = Literal["rank", "newest"]
+
+
+@dataclass(frozen=True)
+class SearchQuery:
+    """What to look for. Empty `text` lists the newest articles that pass the filters."""
+
+    text: str = ""
+    sectors: tuple[str, ...] = ()  # any of these detection sectors
+    actions: tuple[str, ...] = ()  # any of these detection actions
+    sources: tuple[str, ...] = ()  # source keys
+    tiers: tuple[str, ...] = ()  # official | association | wire | media
+    langs: tuple[str, ...] = ()
+    since: datetime | None = None  # article time >= since
+    until: datetime | None = None  # article time < until
+    relevant_only: bool = False
+    event_id: str | None = None
+    limit: int = 20
+    offset: int = 0
+    sort: Sort = "rank"
+
+    @property
+    def terms(self) -> list[Term]:
+        return parse_terms(self.text)
+
+
+@dataclass(frozen=True)
+class SearchHit:
+    article_id: int
+    title: str
+    url: str
+    source_key: str
+    source_name: str | None
+    source_tier: str | None
+    lang: str | None
+    article_time: datetime
+    published_at: datetime | None
+    first_seen_at: datetime
+    relevant: bool
+    score: float | None
+    sectors: tuple[str, ...]
+    actions: tuple[str, ...]
+    event_id: str | None
+    similarity: float
+    rank: float
+    snippet: Snippet = field(default_factory=lambda: Snippet(""))
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready; times in ISO 8601 (UTC), the snippet plain, marked and as HTML."""
+        data = {k: getattr(self, k) for k in self.__dataclass_fields__ if k != "snippet"}
+        for key in ("article_time", "published_at", "first_seen_at"):
+            data[key] = data[key].isoformat() if data[key] else None
+        data["sectors"], data["actions"] = list(self.sectors), list(self.actions)
+        data["rank"], data["similarity"] = round(self.rank, 4), round(self.similarity, 4)
+        data["snippet"] = self.snippet.marked()
+        data["snippet_html"] = self.snippet.html()
+        return data
+
+
+def recency(when: datetime, now: datetime) -> float:
+    """1.0 for now, 0.5 after HALF_LIFE_DAYS, 0.25 after twice that."""
+    age_days = max((now - when).total_seconds(), 0.0) / 86400
+    return math.pow(0.5, age_days / HALF_LIFE_DAYS)
+
+
+def rank_of(when: datetime, score: float | None, similarity: float, now: datetime) -> float:
+    return (
+        WEIGHTS["recency"] * recency(when, now)
+        + WEIGHTS["score"] * (score or 0.0)
+        + WEIGHTS["similarity"] * similarity
+    )
+
+
+class _Sql:
+    """Collects WHERE clauses and their parameters (values never enter the SQL text)."""
+
+    def __init__(self) -> None:
+        self.where: list[str] = []
+        self.params: dict[str, Any] = {}
+        self.joins: dict[str, str] = {}
+
+    def add(self, clause: str, **params: Any) -> None:
+        self.where.append(clause)
+        self.params.update(params)
+
+    def where_sql(self) -> str:
+        return " AND ".join(self.where) if self.where else "true"
+
+
+def _filters(q: SearchQuery, sql: _Sql) -> None:
+    """Everything but the words and the date range."""
+    if q.sectors or q.actions or q.relevant_only:
+        sql.joins["d"] = "JOIN detections d ON d.article_id = a.id"
+    if q.sectors:
+        sql.add("d.sectors && %(sectors)s", sectors=list(q.sectors))
+    if q.actions:
+        sql.add("d.actions && %(actions)s", actions=list(q.actions))
+    if q.relevant_only:
+        sql.add("d.relevant")
+    if q.tiers:
+        sql.joins["s"] = "JOIN sources s ON s.key = a.source_key"
+        sql.add("s.tier = ANY(%(tiers)s)", tiers=list(q.tiers))
+    if q.sources:
+        sql.add("a.source_key = ANY(%(sources)s)", sources=list(q.sources))
+    if q.langs:
+        sql.add("a.lang = ANY(%(langs)s)", langs=list(q.langs))
+    if q.event_id:
+        sql.add(
+            "EXISTS (SELECT 1 FROM event_articles ea"
+            " WHERE ea.article_id = a.id AND ea.event_id = %(event_id)s)",
+            event_id=q.event_id,
+        )
+
+
+def _time_range(q: SearchQuery, sql: _Sql) -> None:
+    if q.since:
+        sql.add(f"{TIME} >= %(since)s", since=q.since)
+    if q.until:
+        sql.add(f"{TIME} < %(until)s", until=q.until)
+
+
+def _indexed_words(terms: list[Term], sql: _Sql) -> None:
+    """Each word as an OR of its variants, in the form its index answers."""
+    for i, term in enumerate(terms):
+        ors = []
+        for j, variant in enumerate(term.variants):
+            name = f"w{i}_{j}"
+            if uses_grams(variant):
+                ors.append(f"{GRAMS} @> %({name})s")
+                sql.params[name] = [variant]
+            else:
+                ors.append(f"{TEXT} LIKE %({name})s")
+                sql.params[name] = like_pattern(variant)
+        sql.where.append("(" + " OR ".join(ors) + ")")
+
+
+async def _newest_by_scan(
+    conn: AsyncConnection, q: SearchQuery, terms: list[Term], want: int, budget: int
+) -> list[int] | None:
+    """The newest `want` matches among the newest `budget` articles, or None when short."""
+    inner, outer = _Sql(), _Sql()
+    _time_range(q, inner)
+    _filters(q, outer)
+    for i, term in enumerate(terms):
+        outer.add(f"a.txt LIKE ANY(%(t{i})s)", **{f"t{i}": [like_pattern(v) for v in term.variants]})
+    query = f"""
+        SELECT a.id FROM (
+            SELECT a.id, a.source_key, a.lang, {TIME} AS t, {TEXT} AS txt
+            FROM articles a WHERE {inner.where_sql()}
+            ORDER BY {TIME} DESC, a.id DESC LIMIT %(budget)s) a
+        {" ".join(outer.joins.values())}
+        WHERE {outer.where_sql()}
+        ORDER BY a.t DESC, a.id DESC LIMIT %(want)s"""
+    cur = await conn.execute(query, {**inner.params, **outer.params, "budget": budget, "want": want})
+    ids = [row[0] for row in await cur.fetchall()]
+    return ids if len(ids) >= want else None
+
+
+async def _newest_by_index(
+    conn: AsyncConnection, q: SearchQuery, terms: list[Term], want: int
+) -> list[int]:
+    sql = _Sql()
+    _time_range(q, sql)
+    _filters(q, sql)
+    _indexed_words(terms, sql)
+    query = f"""
+        SELECT a.id FROM articles a {" ".join(sql.joins.values())}
+        WHERE {sql.where_sql()}
+        ORDER BY {TIME} DESC, a.id DESC LIMIT %(want)s"""
+    cur = await conn.execute(query, {**sql.params, "want": want})
+    return [row[0] for row in await cur.fetchall()]
+
+
+async def scan_budget(conn: AsyncConnection, candidates: int) -> int:
+    """Rows the newest-first walk may read: sqrt(candidates x table rows) balances the walk
+    (paid by rare words before the index takes over) against the index lookup (which a
+    word frequent enough to be missed by the walk makes expensive)."""
+    cur = await conn.execute("SELECT reltuples FROM pg_class WHERE oid = 'articles'::regclass")
+    row = await cur.fetchone()
+    rows = max(float(row[0]) if row else 0.0, 10_000.0)
+    return int(min(max(math.sqrt(candidates * rows), 2_000), 50_000))
+
+
+async def candidate_ids(conn: AsyncConnection, q: SearchQuery) -> list[int]:
+    """The newest matches (at least MIN_CANDIDATES when ranking), newest first."""
+    terms = q.terms
+    want = q.offset + q.limit if q.sort == "newest" else max(MIN_CANDIDATES, q.offset + q.limit)
+    if terms and not q.event_id:
+        found = await _newest_by_scan(conn, q, terms, want, await scan_budget(conn, want))
+        if found is not None:
+            return found
+    return await _newest_by_index(conn, q, terms, want)
+
+
+_DETAILS = f"""
+    SELECT a.id AS article_id, a.title, a.body, a.url, a.source_key, s.name AS source_name,
+           s.tier AS source_tier, a.lang, {TIME} AS article_time, a.published_at,
+           a.first_seen_at, coalesce(d.relevant, false) AS relevant, d.score,
+           coalesce(d.sectors, '{{}}') AS sectors, coalesce(d.actions, '{{}}') AS actions,
+           ea.event_id,
+           (SELECT coalesce(max(word_similarity(v, lower(a.title))), 0)
+            FROM unnest(%(phrases)s::text[]) v) AS similarity
+    FROM articles a
+    LEFT JOIN sources s ON s.key = a.source_key
+    LEFT JOIN detections d ON d.article_id = a.id
+    LEFT JOIN event_articles ea ON ea.article_id = a.id
+    WHERE a.id = ANY(%(ids)s)"""
+
+
+async def search_articles(
+    conn: AsyncConnection, q: SearchQuery, now: datetime | None = None
+) -> list[SearchHit]:
+    """Articles matching every word of q.text and the filters, best first (or newest first
+    with sort="newest"), each with a highlighted snippet. Never commits."""
+    from db.search_terms import script_variants
+
+    terms = q.terms
+    ids = await candidate_ids(conn, q)
+    if not ids:
+        return []
+    phrases = list(script_variants(" ".join(t.text for t in terms))) if terms else []
+    async with conn.cursor(row_factory=dict_row) as cur:
+        await cur.execute(_DETAILS, {"ids": ids, "phrases": phrases})
+        rows = {row["article_id"]: row for row in await cur.fetchall()}
+    now = now or datetime.now(UTC)
+    hits = []
+    for article_id in ids:
+        row = rows[article_id]
+        body = row.pop("body")
+        row["similarity"] = float(row["similarity"])
+        row["sectors"], row["actions"] = tuple(row["sectors"]), tuple(row["actions"])
+        rank = rank_of(row["article_time"], row["score"], row["similarity"], now)
+        hits.append(SearchHit(**row, rank=rank, snippet=make_snippet(row["title"], body, terms)))
+    if q.sort == "rank":
+        hits.sort(key=lambda h: (-h.rank, -h.article_time.timestamp(), -h.article_id))
+    return hits[q.offset : q.offset + q.limit]

@@ -1,0 +1,34 @@
+"""The service's status as data: who schedules, each source's health, the alert queue.
+
+Shared by `capwatch status [--json]` and the HTTP health endpoint, so both say the same.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from psycopg_pool import AsyncConnectionPool
+
+from crawlers.sources import SourceConfig
+from db import health_queries as hq
+from db import queries
+from scheduler.health import collect
+
+
+async def status_report(
+    pool: AsyncConnectionPool, sources: dict[str, SourceConfig], failures_threshold: int
+) -> dict[str, Any]:
+    health = await collect(pool, sources, failures_threshold)
+    async with pool.connection() as conn:
+        holder = await hq.scheduler_holder(conn)
+        outbox = await queries.count_outbox(conn)
+    broken = [h.key for h in health if h.broken]
+    return {
+        "checked_at": datetime.now(UTC).isoformat(),
+        "scheduler": holder,
+        "ok": not broken,
+        "broken": broken,
+        "outbox": outbox,
+        "sources": [h.to_dict() for h in health],
+    }

@@ -1,0 +1,84 @@
+"""Fixtures for source tests: the fixture-site server, a module database, and a helper that
+writes a sources file pointing the built-in entries at the local server."""
+
+from __future__ import annotations
+
+import itertools
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import psycopg
+import pytest
+import tomllib
+from psycopg import sql
+from psycopg.conninfo import make_conninfo
+
+from tests.conftest import REPO, TEMPLATE
+from tests.fakes.serving import BackgroundServer
+from tests.sources.fixture_sites import all_pages, local_url
+from tests.sources.site_server import FixtureServer
+
+_names = itertools.count()
+
+
+@pytest.fixture(scope="module")
+def fixture_server() -> Iterator[tuple[FixtureServer, BackgroundServer]]:
+    site = FixtureServer()
+    server = BackgroundServer(site.app()).start()
+    site.pages.update(all_pages(server.url))
+    yield site, server
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def module_db(pg_admin_dsn: str) -> Iterator[str]:
+    name = f"capwatch_src_{os.getpid()}_{next(_names)}"
+    with psycopg.connect(pg_admin_dsn, autocommit=True) as conn:
+        conn.execute(sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
+            sql.Identifier(name), sql.Identifier(TEMPLATE)))  # fmt: skip
+    yield make_conninfo(pg_admin_dsn, dbname=name)
+    with psycopg.connect(pg_admin_dsn, autocommit=True) as conn:
+        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
+            sql.Identifier(name)))  # fmt: skip
+
+
+def toml_value(value) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return str(value)
+    if isinstance(value, str):
+        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    if isinstance(value, list):
+        return "[" + ", ".join(toml_value(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{ " + ", ".join(f'"{k}" = {toml_value(v)}' for k, v in value.items()) + " }"
+    raise TypeError(value)
+
+
+def local_sources_file(path: Path, base: str, keys: list[str], **overrides) -> Path:
+    """The built-in entries of `keys` with their URLs moved onto the fixture server."""
+    builtin = tomllib.loads((REPO / "crawlers" / "sources.toml").read_text("utf-8"))["source"]
+    lines = []
+    for entry in builtin:
+        if entry["key"] not in keys:
+            continue
+        entry = {**entry, "url": local_url(entry["url"], base), **overrides}
+        lines.append("[[source]]")
+        lines += [f"{k} = {toml_value(v)}" for k, v in entry.items()]
+    path.write_text("\n".join(lines) + "\n", "utf-8")
+    return path
+
+
+def run_crawls(dsn: str, sources_file: Path, keys: list[str]) -> list[dict]:
+    import json
+
+    done = subprocess.run(
+        [sys.executable, "-m", "tests.sources.crawl_helper", dsn, str(sources_file), ",".join(keys)],
+        capture_output=True, text=True, timeout=180, cwd=REPO,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr[-3000:]
+    return [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]

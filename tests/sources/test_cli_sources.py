@@ -1,0 +1,103 @@
+"""`capwatch sources check / new / list` through the real CLI."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import psycopg
+import pytest
+
+from tests.conftest import REPO
+from tests.sources.conftest import local_sources_file
+from tests.sources.test_saved_fixtures import replay_check
+
+pytestmark = pytest.mark.integration
+
+
+def capwatch(*args: str, env: dict) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "capwatch", *args], capture_output=True,
+                          text=True, timeout=120, cwd=REPO, env=env)  # fmt: skip
+
+
+def test_check_prints_items_and_diagnostics_stores_nothing_and_saves_a_replayable_fixture(
+    fixture_server, database_url, tmp_path
+):
+    _, server = fixture_server
+    sources = local_sources_file(tmp_path / "s.toml", server.url, ["cs_hg"])
+    env = {**os.environ, "CAPWATCH_SOURCES_FILE": str(sources),
+           "CAPWATCH_DATABASE_URL": database_url}  # fmt: skip
+    folder = tmp_path / "fixture"
+    done = capwatch("sources", "check", "cs_hg", "--save-fixture", "--fixture-dir", str(folder),
+                    env=env)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    assert "水泥行业错峰生产方案出台" in out and "熟料生产线全部停窑" in out
+    assert "status=200" in out and "encoding=gb18030" in out and "declared gb2312" in out
+    assert "article.cont_article section (1 hits)" in out and "method=selectors" in out
+    with psycopg.connect(database_url) as conn:
+        assert conn.execute("SELECT count(*) FROM articles").fetchone()[0] == 0
+        assert conn.execute("SELECT count(*) FROM crawl_runs").fetchone()[0] == 0
+    expected = json.loads((folder / "expected.json").read_text("utf-8"))
+    assert len(expected["items"]) == 2
+    assert sorted(replay_check(folder, tmp_path), key=lambda i: i["url"]) == sorted(
+        expected["items"], key=lambda i: i["url"])  # fmt: skip
+
+
+def test_check_of_a_broken_source_says_why(fixture_server, tmp_path):
+    _, server = fixture_server
+    sources = local_sources_file(tmp_path / "s.toml", server.url, ["nbd"])
+    text = sources.read_text("utf-8").replace("/columns/3/", "/columns/404/")
+    sources.write_text(text, "utf-8")
+    env = {**os.environ, "CAPWATCH_SOURCES_FILE": str(sources)}
+    done = capwatch("sources", "check", "nbd", env=env)
+    assert done.returncode == 1
+    assert "http_errors=1" in done.stdout and "no items" in done.stdout
+
+
+def test_new_scaffolds_a_valid_entry_and_list_shows_it(tmp_path):
+    target = tmp_path / "mine.toml"
+    env = {**os.environ, "CAPWATCH_SOURCES_FILE": str(target)}
+    done = capwatch("sources", "new", "--key", "my_list", "--kind", "html", "--url",
+                    "https://example.com/news/", "--tier", "association", env=env)  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    assert 'links = "a[href]"' in target.read_text("utf-8")
+    listed = capwatch("sources", "list", "--no-db", env=env)
+    assert listed.returncode == 0 and "my_list" in listed.stdout and "association" in listed.stdout
+
+
+def test_a_bad_sources_file_names_file_entry_and_field(tmp_path):
+    target = tmp_path / "bad.toml"
+    target.write_text('[[source]]\nkey = "x"\nname = "x"\nkind = "html"\nurl = "https://a/"\n'
+                      'interval = 5\n[source.options]\nlinkz = "a"\n', "utf-8")  # fmt: skip
+    done = capwatch(
+        "sources", "list", "--no-db", env={**os.environ, "CAPWATCH_SOURCES_FILE": str(target)}
+    )
+    assert done.returncode == 2
+    assert (
+        str(target) in done.stderr and "key='x'" in done.stderr and "options.linkz" in done.stderr
+    )
+
+
+def test_list_shows_last_run_and_unhealthy_sources(database_url, tmp_path):
+    stats = [  # newest last: three bad runs in a row for nbd, a good 304 run for scmp
+        ("nbd", "finished", 3, '{"capwatch/found": 3}'),
+        ("nbd", "finished", 0, "{}"),
+        ("nbd", "failed", 0, "{}"),
+        ("nbd", "finished", 0, '{"capwatch/http_errors": 4}'),
+        ("scmp_business", "finished", 0, '{"capwatch/not_modified": 1}'),
+    ]
+    with psycopg.connect(database_url) as conn:
+        for key, status, items, stat in stats:
+            conn.execute("INSERT INTO crawl_runs (source_key, status, items, stats, finished_at)"
+                         " VALUES (%s, %s, %s, %s, now())", (key, status, items, stat))  # fmt: skip
+    env = {**os.environ, "CAPWATCH_DATABASE_URL": database_url}
+    env.pop("CAPWATCH_SOURCES_FILE", None)
+    done = capwatch("sources", "list", env=env)
+    assert done.returncode == 0, done.stderr
+    nbd = next(line for line in done.stdout.splitlines() if "│ nbd " in line)
+    scmp = next(line for line in done.stdout.splitlines() if "scmp_business" in line)
+    assert "UNHEALTHY: 3 bad: 4 HTTP error(s)" in nbd
+    assert " ok " in scmp
