@@ -13,28 +13,127 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 SECTORS_ZH = [
-    "光伏", "光伏玻璃", "多晶硅", "工业硅", "锂电池", "储能电池", "钢铁", "粗钢", "水泥", "平板玻璃",
-    "煤炭", "焦炭", "电解铝", "氧化铝", "化纤", "涤纶长丝", "造纸", "生猪", "乳制品", "新能源汽车",
-    "纯碱", "有机硅", "稀土", "石化", "炼油", "面板", "风电", "硅片", "电池片", "组件",
+    "光伏",
+    "光伏玻璃",
+    "多晶硅",
+    "工业硅",
+    "锂电池",
+    "储能电池",
+    "钢铁",
+    "粗钢",
+    "水泥",
+    "平板玻璃",
+    "煤炭",
+    "焦炭",
+    "电解铝",
+    "氧化铝",
+    "化纤",
+    "涤纶长丝",
+    "造纸",
+    "生猪",
+    "乳制品",
+    "新能源汽车",
+    "纯碱",
+    "有机硅",
+    "稀土",
+    "石化",
+    "炼油",
+    "面板",
+    "风电",
+    "硅片",
+    "电池片",
+    "组件",
 ]
 ACTIONS_ZH = [
-    "减产", "限产", "停产检修", "产能退出", "淘汰落后产能", "控制产量", "联合减产", "价格自律",
-    "反内卷", "行业自律公约", "产能调控", "能耗双控", "减产保价", "暂停新增产能", "错峰生产",
+    "减产",
+    "限产",
+    "停产检修",
+    "产能退出",
+    "淘汰落后产能",
+    "控制产量",
+    "联合减产",
+    "价格自律",
+    "反内卷",
+    "行业自律公约",
+    "产能调控",
+    "能耗双控",
+    "减产保价",
+    "暂停新增产能",
+    "错峰生产",
 ]
 COMPANIES_ZH = [
-    "隆基绿能", "通威股份", "协鑫科技", "大全能源", "信义光能", "福莱特", "宁德时代", "比亚迪",
-    "宝钢股份", "海螺水泥", "中国神华", "中国铝业", "天合光能", "晶科能源", "晶澳科技", "TCL中环",
-    "亿纬锂能", "恒逸石化", "荣盛石化", "华润水泥", "冀东水泥", "鞍钢股份", "河钢股份", "沙钢集团",
-    "金晶科技", "旗滨集团", "新疆大全", "东方希望", "亚洲硅业", "合盛硅业", "牧原股份", "温氏股份",
-    "伊利股份", "蒙牛乳业", "京东方", "华友钴业", "赣锋锂业", "天齐锂业", "万华化学", "桐昆股份",
+    "隆基绿能",
+    "通威股份",
+    "协鑫科技",
+    "大全能源",
+    "信义光能",
+    "福莱特",
+    "宁德时代",
+    "比亚迪",
+    "宝钢股份",
+    "海螺水泥",
+    "中国神华",
+    "中国铝业",
+    "天合光能",
+    "晶科能源",
+    "晶澳科技",
+    "TCL中环",
+    "亿纬锂能",
+    "恒逸石化",
+    "荣盛石化",
+    "华润水泥",
+    "冀东水泥",
+    "鞍钢股份",
+    "河钢股份",
+    "沙钢集团",
+    "金晶科技",
+    "旗滨集团",
+    "新疆大全",
+    "东方希望",
+    "亚洲硅业",
+    "合盛硅业",
+    "牧原股份",
+    "温氏股份",
+    "伊利股份",
+    "蒙牛乳业",
+    "京东方",
+    "华友钴业",
+    "赣锋锂业",
+    "天齐锂业",
+    "万华化学",
+    "桐昆股份",
 ]
 BODIES_ZH = [
-    "工信部", "国家发改委", "中国光伏行业协会", "中国钢铁工业协会", "市场监管总局", "国务院常务会议",
-    "中国水泥协会", "中国有色金属工业协会", "国家能源局", "中央财经委员会",
+    "工信部",
+    "国家发改委",
+    "中国光伏行业协会",
+    "中国钢铁工业协会",
+    "市场监管总局",
+    "国务院常务会议",
+    "中国水泥协会",
+    "中国有色金属工业协会",
+    "国家能源局",
+    "中央财经委员会",
 ]
 MARKET_ZH = [
-    "期货主力合约", "现货报价", "库存", "开工率", "毛利率", "亏损面", "出货量", "订单", "同比",
-    "环比", "涨停", "跌停", "成交额", "市场情绪", "供需格局", "价格中枢", "排产", "产业链",
+    "期货主力合约",
+    "现货报价",
+    "库存",
+    "开工率",
+    "毛利率",
+    "亏损面",
+    "出货量",
+    "订单",
+    "同比",
+    "环比",
+    "涨停",
+    "跌停",
+    "成交额",
+    "市场情绪",
+    "供需格局",
+    "价格中枢",
+    "排产",
+    "产业链",
 ]
 FILLER_ZH = [
     "业内人士表示，这一举措有助于缓解行业内卷式竞争。",
@@ -47,26 +146,79 @@ FILLER_ZH = [
     "此前，相关部门多次召开座谈会，听取企业意见。",
 ]
 RARE_ZH = [  # (term, share of articles that mention it)
-    ("鄂尔多斯", 0.004), ("包头", 0.003), ("乌海", 0.002), ("曲靖", 0.001), ("N型TOPCon", 0.002),
-    ("异质结", 0.001), ("钙钛矿", 0.0005), ("颗粒硅", 0.0005), ("石英砂", 0.0003),
-    ("钨精矿", 0.0002), ("电石", 0.0002), ("萤石", 0.0001), ("锑锭", 0.00005),
+    ("鄂尔多斯", 0.004),
+    ("包头", 0.003),
+    ("乌海", 0.002),
+    ("曲靖", 0.001),
+    ("N型TOPCon", 0.002),
+    ("异质结", 0.001),
+    ("钙钛矿", 0.0005),
+    ("颗粒硅", 0.0005),
+    ("石英砂", 0.0003),
+    ("钨精矿", 0.0002),
+    ("电石", 0.0002),
+    ("萤石", 0.0001),
+    ("锑锭", 0.00005),
 ]
 SECTORS_EN = [
-    "solar", "polysilicon", "PV glass", "lithium battery", "steel", "cement", "coal", "aluminium",
-    "alumina", "chemical fibre", "paper", "hog", "dairy", "electric vehicle", "soda ash",
+    "solar",
+    "polysilicon",
+    "PV glass",
+    "lithium battery",
+    "steel",
+    "cement",
+    "coal",
+    "aluminium",
+    "alumina",
+    "chemical fibre",
+    "paper",
+    "hog",
+    "dairy",
+    "electric vehicle",
+    "soda ash",
 ]
 ACTIONS_EN = [
-    "output cut", "production cut", "capacity exit", "price discipline", "anti-involution",
-    "self-discipline pact", "maintenance shutdown", "capacity control",
+    "output cut",
+    "production cut",
+    "capacity exit",
+    "price discipline",
+    "anti-involution",
+    "self-discipline pact",
+    "maintenance shutdown",
+    "capacity control",
 ]
 COMPANIES_EN = [
-    "LONGi", "Tongwei", "GCL Tech", "Daqo", "Xinyi Solar", "Flat Glass", "CATL", "BYD",
-    "Baosteel", "Anhui Conch", "China Shenhua", "Chalco", "Trina Solar", "JinkoSolar", "JA Solar",
+    "LONGi",
+    "Tongwei",
+    "GCL Tech",
+    "Daqo",
+    "Xinyi Solar",
+    "Flat Glass",
+    "CATL",
+    "BYD",
+    "Baosteel",
+    "Anhui Conch",
+    "China Shenhua",
+    "Chalco",
+    "Trina Solar",
+    "JinkoSolar",
+    "JA Solar",
 ]
-BODIES_EN = ["MIIT", "NDRC", "the China Photovoltaic Industry Association", "the State Council",
-             "the China Iron and Steel Association", "SAMR"]
-RARE_EN = [("Ordos", 0.002), ("Baotou", 0.001), ("TOPCon", 0.001), ("perovskite", 0.0003),
-           ("tungsten", 0.0001)]
+BODIES_EN = [
+    "MIIT",
+    "NDRC",
+    "the China Photovoltaic Industry Association",
+    "the State Council",
+    "the China Iron and Steel Association",
+    "SAMR",
+]
+RARE_EN = [
+    ("Ordos", 0.002),
+    ("Baotou", 0.001),
+    ("TOPCon", 0.001),
+    ("perovskite", 0.0003),
+    ("tungsten", 0.0001),
+]
 
 T_ZH = [
     "{c}公告称，受{s}行业供需失衡影响，公司决定{a}，预计影响产量{n}%。",
@@ -103,9 +255,17 @@ def _zipf(words: list[str]) -> tuple[list[str], list[float]]:
     return words, weights
 
 
-_Z = {name: _zipf(words) for name, words in {
-    "s": SECTORS_ZH, "a": ACTIONS_ZH, "c": COMPANIES_ZH,
-    "se": SECTORS_EN, "ae": ACTIONS_EN, "ce": COMPANIES_EN}.items()}
+_Z = {
+    name: _zipf(words)
+    for name, words in {
+        "s": SECTORS_ZH,
+        "a": ACTIONS_ZH,
+        "c": COMPANIES_ZH,
+        "se": SECTORS_EN,
+        "ae": ACTIONS_EN,
+        "ce": COMPANIES_EN,
+    }.items()
+}
 
 
 def _draw(rng: random.Random, name: str) -> str:
@@ -124,16 +284,25 @@ def _on_topic(rng: random.Random, topic: dict[str, str], key: str) -> str:
 
 def _zh_sentence(rng: random.Random, t: dict[str, str]) -> str:
     return rng.choice(T_ZH).format(
-        c=_on_topic(rng, t, "c"), s=_on_topic(rng, t, "s"), a=_on_topic(rng, t, "a"),
-        b=rng.choice(BODIES_ZH), m=rng.choice(MARKET_ZH), n=rng.randint(5, 40), k=rng.randint(2, 11),
+        c=_on_topic(rng, t, "c"),
+        s=_on_topic(rng, t, "s"),
+        a=_on_topic(rng, t, "a"),
+        b=rng.choice(BODIES_ZH),
+        m=rng.choice(MARKET_ZH),
+        n=rng.randint(5, 40),
+        k=rng.randint(2, 11),
     )
 
 
 def _en_sentence(rng: random.Random, t: dict[str, str]) -> str:
     return rng.choice(T_EN).format(
-        c=_on_topic(rng, t, "ce"), s=_on_topic(rng, t, "se"), a=_on_topic(rng, t, "ae"),
-        a_v=rng.choice(["cut", "curb", "reduce"]), b=rng.choice(BODIES_EN),
-        n=rng.randint(5, 40), k=rng.randint(2, 9),
+        c=_on_topic(rng, t, "ce"),
+        s=_on_topic(rng, t, "se"),
+        a=_on_topic(rng, t, "ae"),
+        a_v=rng.choice(["cut", "curb", "reduce"]),
+        b=rng.choice(BODIES_EN),
+        n=rng.randint(5, 40),
+        k=rng.randint(2, 9),
     )
 
 
@@ -147,15 +316,19 @@ def article(rng: random.Random) -> tuple[str, str, str, datetime]:
     if rng.random() < 0.8:
         t = _topic(rng, ("s", "a", "c"))
         title = _zh_sentence(rng, t).split("，")[0].rstrip("。")
-        parts = [_zh_sentence(rng, t) if rng.random() < 0.7 else rng.choice(FILLER_ZH)
-                 for _ in range(rng.randint(6, 16))]
+        parts = [
+            _zh_sentence(rng, t) if rng.random() < 0.7 else rng.choice(FILLER_ZH)
+            for _ in range(rng.randint(6, 16))
+        ]
         for term in _rare(rng, RARE_ZH):
             parts.insert(rng.randrange(len(parts) + 1), f"{term}地区多家企业同步调整生产计划。")
         return title, "".join(parts), "zh", when
     t = _topic(rng, ("se", "ae", "ce"))
     title = _en_sentence(rng, t).rstrip(".")
-    parts = [_en_sentence(rng, t) if rng.random() < 0.7 else rng.choice(FILLER_EN)
-             for _ in range(rng.randint(4, 10))]
+    parts = [
+        _en_sentence(rng, t) if rng.random() < 0.7 else rng.choice(FILLER_EN)
+        for _ in range(rng.randint(4, 10))
+    ]
     for term in _rare(rng, RARE_EN):
         parts.insert(rng.randrange(len(parts) + 1), f"Producers in {term} also trimmed runs.")
     return title, " ".join(parts), "en", when

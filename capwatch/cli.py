@@ -13,6 +13,7 @@ app = typer.Typer(
     help="capwatch: watches news for capacity cuts and anti-involution actions; alerts Telegram.",
     no_args_is_help=True,
     add_completion=False,
+    pretty_exceptions_show_locals=False,  # locals could hold the bot token
 )
 db_app = typer.Typer(
     help="The database: migrate, connection URL, psql, stop.", no_args_is_help=True

@@ -41,10 +41,12 @@ class Detector:
         pool: AsyncConnectionPool,
         sources: dict[str, SourceConfig],
         alert_chat_ids: list[int],
+        alert_max_age: timedelta | None = None,
     ) -> None:
         self.pool = pool
         self.sources = sources
         self.alert_chat_ids = alert_chat_ids
+        self.alert_max_age = alert_max_age
         self.index: EventIndex | None = None
 
     async def _load_index(self, conn: AsyncConnection) -> EventIndex:
@@ -75,7 +77,12 @@ class Detector:
                 self.index = await self._load_index(conn)
             articles = await queries.claim_pending_articles(conn, BATCH)
             for article in articles:
-                detection = classify(article.title, article.body, article.lang)
+                detection = classify(
+                    article.title,
+                    article.body,
+                    article.lang,
+                    published=article.published_at or article.first_seen_at,
+                )
                 data = detection.to_dict()
                 await queries.save_detection(conn, article.id, data, DETECTOR_VERSION)
                 if detection.relevant:
@@ -116,6 +123,14 @@ class Detector:
         if not assignment.is_new:  # edit of / reply to the first alert, never a new one
             await alert_queries.enqueue_updates(conn, assignment.event_id)
             return 0
+        if self._too_old(published):
+            log.info(
+                "event %s recorded without an alert: its first report is from %s (older than "
+                "CAPWATCH_ALERT_MAX_AGE_HOURS)",
+                assignment.event_id,
+                published.isoformat(),
+            )
+            return 1
         await alert_queries.enqueue_alert(  # alert chats + matching subscriptions
             conn,
             assignment.event_id,
@@ -125,6 +140,12 @@ class Detector:
             self._payload(article, data),
         )
         return 1
+
+    def _too_old(self, published: datetime) -> bool:
+        """Backfills and first crawls of archives must not page analysts about old news."""
+        if self.alert_max_age is None:
+            return False
+        return published < datetime.now(UTC) - self.alert_max_age
 
     def _payload(self, article: StoredArticle, data: dict[str, Any]) -> dict[str, Any]:
         source = self.sources.get(article.source_key)

@@ -146,7 +146,12 @@ async def build(settings: Settings, only: list[str] | None) -> Components:
         pool=pool,
         jobs=jobs,
         health=health,
-        detector=Detector(pool, load_sources(settings.sources_file), settings.alert_targets),
+        detector=Detector(
+            pool,
+            load_sources(settings.sources_file),
+            settings.alert_targets,
+            alert_max_age=settings.alert_max_age,
+        ),
         sender=OutboxSender(pool, transport, admin_chat_ids=settings.telegram_admin_chat_ids),
         transport=transport,
         sources=sources,
@@ -255,6 +260,7 @@ async def serve(settings: Settings, only: list[str] | None = None) -> int:
 
     Only one `capwatch run` per database schedules (scheduler/leader.py); another one waits
     as a standby and takes over when the first stops or dies."""
+    from scheduler.health_http import start_health_endpoint
     from scheduler.leader import SchedulerLock
 
     parts = await build(settings, only)
@@ -263,7 +269,7 @@ async def serve(settings: Settings, only: list[str] | None = None) -> int:
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     lock = SchedulerLock(parts.dsn, settings.standby_retry_seconds)
-    endpoint = await start_health_endpoint(parts, lock)
+    endpoint = await start_health_endpoint(settings, parts.pool, parts.sources, lock)
     try:
         while not stop.is_set():
             if not await lock.acquire(stop):
@@ -278,34 +284,6 @@ async def serve(settings: Settings, only: list[str] | None = None) -> int:
         await close(parts)
     log.info("capwatch stopped")
     return 0
-
-
-async def start_health_endpoint(parts: Components, lock):
-    """GET /health and /status on CAPWATCH_HEALTH_PORT, when set."""
-    settings = parts.settings
-    if settings.health_port is None:
-        return None
-    from scheduler.health_http import HealthServer
-    from scheduler.status import status_report
-
-    async def health() -> tuple[int, dict]:
-        role = "scheduler" if lock.conn is not None else "standby"
-        try:
-            async with parts.pool.connection(timeout=5) as conn:
-                await conn.execute("SELECT 1")
-        except Exception as exc:
-            return 503, {"status": "database unreachable", "role": role, "error": str(exc)}
-        return 200, {"status": "ok", "role": role}
-
-    async def status() -> tuple[int, dict]:
-        report = await status_report(parts.pool, parts.sources, settings.health_failures)
-        return 200, report
-
-    server = HealthServer(
-        settings.health_host, settings.health_port, {"/health": health, "/status": status}
-    )
-    await server.start()
-    return server
 
 
 async def crawl_command(settings: Settings, key: str, process: bool) -> int:

@@ -6,7 +6,7 @@ README, the compose file and the code cannot drift apart (a test checks the comp
 
 from __future__ import annotations
 
-from datetime import time
+from datetime import time, timedelta
 from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
@@ -43,6 +43,13 @@ class Settings(BaseSettings):
         validation_alias="CAPWATCH_CRAWL_TIMEOUT",
         description="A crawl running longer than this is closed (Scrapy CLOSESPIDER_TIMEOUT).",
     )
+    alert_max_age_hours: float = Field(
+        72,
+        ge=0,
+        validation_alias="CAPWATCH_ALERT_MAX_AGE_HOURS",
+        description="A new event whose first report is older than this is stored without an "
+        "alert (backfills, first crawls of archives). 0 alerts events of any age.",
+    )
     # --- the service: executors, scale-out, health (scheduler/) ---
     executor: Literal["inprocess", "subprocess", "scrapyd"] | None = Field(
         None,
@@ -56,9 +63,7 @@ class Settings(BaseSettings):
         description="Scrapyd node(s), comma-separated, e.g. http://user:pw@crawl1:6800",
     )
     scrapyd_project: str = Field("capwatch", validation_alias="CAPWATCH_SCRAPYD_PROJECT")
-    max_concurrent_crawls: int = Field(
-        4, gt=0, validation_alias="CAPWATCH_MAX_CONCURRENT_CRAWLS"
-    )
+    max_concurrent_crawls: int = Field(4, gt=0, validation_alias="CAPWATCH_MAX_CONCURRENT_CRAWLS")
     health_port: int | None = Field(
         None,
         ge=0,
@@ -113,9 +118,7 @@ class Settings(BaseSettings):
         None, validation_alias="TELEGRAM_WEBHOOK_SECRET"
     )
     telegram_timeout_seconds: float = Field(20.0, gt=0, validation_alias="TELEGRAM_TIMEOUT")
-    telegram_chat_interval: float = Field(
-        1.0, ge=0, validation_alias="TELEGRAM_RATE_CHAT_SECONDS"
-    )
+    telegram_chat_interval: float = Field(1.0, ge=0, validation_alias="TELEGRAM_RATE_CHAT_SECONDS")
     telegram_group_per_minute: int = Field(
         20, gt=0, validation_alias="TELEGRAM_RATE_GROUP_PER_MINUTE"
     )
@@ -176,6 +179,10 @@ class Settings(BaseSettings):
             group_per_window=self.telegram_group_per_minute,
             global_per_second=self.telegram_global_per_second,
         )
+
+    @property
+    def alert_max_age(self) -> timedelta | None:
+        return timedelta(hours=self.alert_max_age_hours) if self.alert_max_age_hours else None
 
     @property
     def bot_token(self) -> str | None:

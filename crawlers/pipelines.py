@@ -40,6 +40,20 @@ async def _standalone_pool() -> AsyncConnectionPool:
     return pool
 
 
+_ERROR_STATS = (
+    "capwatch/api_errors",
+    "capwatch/parse_errors",
+    "capwatch/article_page_errors",
+    "retry/max_reached",  # requests given up after their retries (network, 5xx, 429, ...)
+)
+
+
+def count_errors(stats: dict[str, Any], invalid_items: int) -> int:
+    """This crawl's own errors. (Scrapy's log_count/ERROR also counts the ERROR lines of
+    other crawls running at the same time in the process, so it is not used.)"""
+    return invalid_items + sum(int(stats.get(name, 0) or 0) for name in _ERROR_STATS)
+
+
 class StorePipeline:
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
@@ -129,7 +143,7 @@ class StorePipeline:
             log.exception("%s: could not store %d items", spider.name, len(self.batch))
             self.invalid += len(self.batch)
         stats = self.crawler.stats.get_stats()  # type: ignore[union-attr]
-        errors = self.invalid + int(stats.get("log_count/ERROR", 0))
+        errors = count_errors(stats, self.invalid)
         result = CrawlRunResult(
             status=_STATUS_BY_REASON.get(reason, "failed"),
             finish_reason=reason,

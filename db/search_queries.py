@@ -14,6 +14,8 @@ title to the query) in Python.
 from __future__ import annotations
 
 import math
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
@@ -27,6 +29,7 @@ TIME = "coalesce(a.published_at, a.first_seen_at)"
 TEXT = "article_search_text(a.title, a.body)"
 GRAMS = f"article_grams({TEXT})"
 MIN_CANDIDATES = 100
+WORK_MEM = "64MB"
 HALF_LIFE_DAYS = 30.0
 WEIGHTS = {"recency": 0.40, "score": 0.35, "similarity": 0.25}
 
@@ -151,13 +154,26 @@ def _time_range(q: SearchQuery, sql: _Sql) -> None:
         sql.add(f"{TIME} < %(until)s", until=q.until)
 
 
-def _indexed_words(terms: list[Term], sql: _Sql) -> None:
-    """Each word as an OR of its variants, in the form its index answers."""
+def _scan_form(variant: str, name: str, sql: _Sql) -> str:
+    """A plain test on the row (no index): LIKE when the word has no letter case (Chinese,
+    digits), which is cheaper than ILIKE's lower-casing of the whole text."""
+    sql.params[name] = like_pattern(variant)
+    op = "LIKE" if variant.upper() == variant.lower() else "ILIKE"
+    return f"(a.title {op} %({name})s OR a.body {op} %({name})s)"
+
+
+def _words(terms: list[Term], sql: _Sql, *, indexed: bool) -> None:
+    """Each word as an OR of its variants. Indexed: 3+ characters in the trigram form; 1-2
+    characters in the gram form only when no longer word can drive the lookup, because a
+    trigram hit must be rechecked on the row and the recheck would recompute the grams."""
+    any_long = any(not uses_grams(v) for t in terms for v in t.variants)
     for i, term in enumerate(terms):
         ors = []
         for j, variant in enumerate(term.variants):
             name = f"w{i}_{j}"
-            if uses_grams(variant):
+            if not indexed or (uses_grams(variant) and any_long):
+                ors.append(_scan_form(variant, name, sql))
+            elif uses_grams(variant):
                 ors.append(f"{GRAMS} @> %({name})s")
                 sql.params[name] = [variant]
             else:
@@ -173,17 +189,18 @@ async def _newest_by_scan(
     inner, outer = _Sql(), _Sql()
     _time_range(q, inner)
     _filters(q, outer)
-    for i, term in enumerate(terms):
-        outer.add(f"a.txt LIKE ANY(%(t{i})s)", **{f"t{i}": [like_pattern(v) for v in term.variants]})
+    _words(terms, outer, indexed=False)
     query = f"""
         SELECT a.id FROM (
-            SELECT a.id, a.source_key, a.lang, {TIME} AS t, {TEXT} AS txt
+            SELECT a.id, a.source_key, a.lang, a.title, a.body, {TIME} AS t
             FROM articles a WHERE {inner.where_sql()}
             ORDER BY {TIME} DESC, a.id DESC LIMIT %(budget)s) a
         {" ".join(outer.joins.values())}
         WHERE {outer.where_sql()}
         ORDER BY a.t DESC, a.id DESC LIMIT %(want)s"""
-    cur = await conn.execute(query, {**inner.params, **outer.params, "budget": budget, "want": want})
+    cur = await conn.execute(
+        query, {**inner.params, **outer.params, "budget": budget, "want": want}
+    )
     ids = [row[0] for row in await cur.fetchall()]
     return ids if len(ids) >= want else None
 
@@ -191,16 +208,37 @@ async def _newest_by_scan(
 async def _newest_by_index(
     conn: AsyncConnection, q: SearchQuery, terms: list[Term], want: int
 ) -> list[int]:
+    """Bitmap lookups in the search indexes. The planner cannot know that a row-by-row test
+    of the gram or trigram expression costs 5-100 us, and its estimate for a rare word may
+    lead it to walk the time index testing every row (seconds, measured): so while this
+    query is planned, plain index and sequential scans of articles are switched off."""
     sql = _Sql()
     _time_range(q, sql)
     _filters(q, sql)
-    _indexed_words(terms, sql)
+    _words(terms, sql, indexed=True)
     query = f"""
         SELECT a.id FROM articles a {" ".join(sql.joins.values())}
         WHERE {sql.where_sql()}
         ORDER BY {TIME} DESC, a.id DESC LIMIT %(want)s"""
-    cur = await conn.execute(query, {**sql.params, "want": want})
-    return [row[0] for row in await cur.fetchall()]
+    steer = {"enable_indexscan": "off", "enable_seqscan": "off"} if terms else {}
+    async with _local_settings(conn, steer):
+        cur = await conn.execute(query, {**sql.params, "want": want})
+        return [row[0] for row in await cur.fetchall()]
+
+
+@asynccontextmanager
+async def _local_settings(conn: AsyncConnection, settings: dict[str, str]) -> AsyncIterator[None]:
+    """Planner/executor settings for the enclosed queries only, restored afterwards (a caller's
+    own transaction keeps its settings). On error the enclosing savepoint undoes them."""
+    saved = {}
+    for name, value in settings.items():
+        cur = await conn.execute(
+            "SELECT current_setting(%s), set_config(%s, %s, true)", (name, name, value)
+        )
+        saved[name] = (await cur.fetchone())[0]
+    yield
+    for name, value in saved.items():
+        await conn.execute("SELECT set_config(%s, %s, true)", (name, value))
 
 
 async def scan_budget(conn: AsyncConnection, candidates: int) -> int:
@@ -217,11 +255,14 @@ async def candidate_ids(conn: AsyncConnection, q: SearchQuery) -> list[int]:
     """The newest matches (at least MIN_CANDIDATES when ranking), newest first."""
     terms = q.terms
     want = q.offset + q.limit if q.sort == "newest" else max(MIN_CANDIDATES, q.offset + q.limit)
-    if terms and not q.event_id:
-        found = await _newest_by_scan(conn, q, terms, want, await scan_budget(conn, want))
-        if found is not None:
-            return found
-    return await _newest_by_index(conn, q, terms, want)
+    # room for exact bitmaps: a lossy page would make PostgreSQL recompute the grams of
+    # every row on it
+    async with conn.transaction(), _local_settings(conn, {"work_mem": WORK_MEM}):
+        if terms and not q.event_id:
+            found = await _newest_by_scan(conn, q, terms, want, await scan_budget(conn, want))
+            if found is not None:
+                return found
+        return await _newest_by_index(conn, q, terms, want)
 
 
 _DETAILS = f"""
@@ -243,7 +284,8 @@ async def search_articles(
     conn: AsyncConnection, q: SearchQuery, now: datetime | None = None
 ) -> list[SearchHit]:
     """Articles matching every word of q.text and the filters, best first (or newest first
-    with sort="newest"), each with a highlighted snippet. Never commits."""
+    with sort="newest"), each with a highlighted snippet. Read-only; runs in its own
+    transaction, or a savepoint of the caller's, and never commits the caller's work."""
     from db.search_terms import script_variants
 
     terms = q.terms
@@ -257,7 +299,9 @@ async def search_articles(
     now = now or datetime.now(UTC)
     hits = []
     for article_id in ids:
-        row = rows[article_id]
+        row = rows.get(article_id)
+        if row is None:  # deleted since the candidates were found
+            continue
         body = row.pop("body")
         row["similarity"] = float(row["similarity"])
         row["sectors"], row["actions"] = tuple(row["sectors"]), tuple(row["actions"])

@@ -106,7 +106,7 @@ def make_snippet(title: str, body: str, terms: list[Term], width: int = SNIPPET_
     pattern = _hit_pattern(terms)
     first = pattern.search(body) if pattern else None
     if first is None:
-        if pattern and pattern.search(title) or not body:
+        if (pattern and pattern.search(title)) or not body:
             text = " ".join(title.split())
             return Snippet(text, _marks(pattern, text))
         start = 0

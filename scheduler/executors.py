@@ -13,7 +13,8 @@ import asyncio
 import contextlib
 import logging
 import time
-from dataclasses import dataclass
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from psycopg_pool import AsyncConnectionPool
@@ -33,6 +34,7 @@ class CrawlOutcome:
     seconds: float
     timed_out: bool = False  # stopped by force at the hard deadline
     error: str | None = None  # why the crawl could not run or did not end normally
+    where: str | None = None  # where to look when the crawl did not record its run (a log)
 
 
 class CrawlExecutor(Protocol):
@@ -58,6 +60,79 @@ def grace_seconds(timeout: float) -> float:
     return max(2.0, min(30.0, timeout / 5))
 
 
+@dataclass(frozen=True)
+class CrawlClock:
+    """One crawl's time limit and start: what every executor needs to enforce the hard
+    deadline and to report the crawl's outcome with its duration."""
+
+    source_key: str
+    run_id: int | None
+    limit: int
+    started: float = field(default_factory=time.monotonic)
+
+    @property
+    def grace(self) -> float:
+        return grace_seconds(self.limit)
+
+    async def wait(
+        self, crawl: Awaitable[Any], force_stop: Callable[[float], Awaitable[Any]]
+    ) -> bool:
+        """Waits for `crawl` until the hard deadline (limit + grace); past it, awaits
+        `force_stop(grace)` and says True (timed out)."""
+        try:
+            await asyncio.wait_for(crawl, self.limit + self.grace)
+        except TimeoutError:
+            await force_stop(self.grace)
+            return True
+        return False
+
+    def outcome(
+        self,
+        *,
+        run_id: int | None = None,
+        result: CrawlRunResult | None = None,
+        timed_out: bool = False,
+        error: str | None = None,
+        where: str | None = None,
+    ) -> CrawlOutcome:
+        """The outcome, timed since the start; `run_id` when the crawl learned its own."""
+        return CrawlOutcome(
+            self.source_key,
+            run_id if run_id is not None else self.run_id,
+            result,
+            round(time.monotonic() - self.started, 3),
+            timed_out=timed_out,
+            error=error,
+            where=where,
+        )
+
+    def not_started(self, error: str) -> CrawlOutcome:
+        return CrawlOutcome(self.source_key, self.run_id, None, 0.0, error=error)
+
+
+class BaseExecutor:
+    """The `crawl` entry every executor shares (default time limit, clock); `run` crawls."""
+
+    name: str
+    crawl_timeout: int
+
+    async def crawl(
+        self,
+        source: SourceConfig,
+        *,
+        run_id: int | None = None,
+        timeout: int | None = None,
+        args: dict[str, Any] | None = None,
+    ) -> CrawlOutcome:
+        clock = CrawlClock(source.key, run_id, timeout or self.crawl_timeout)
+        return await self.run(source, clock, args or {})
+
+    async def run(
+        self, source: SourceConfig, clock: CrawlClock, args: dict[str, Any]
+    ) -> CrawlOutcome:
+        raise NotImplementedError
+
+
 def scrapy_settings(crawl_timeout: int, overrides: dict[str, Any] | None = None):
     """The project's Scrapy settings, with the service's own overrides."""
     from scrapy.utils.project import get_project_settings
@@ -72,7 +147,7 @@ def scrapy_settings(crawl_timeout: int, overrides: dict[str, Any] | None = None)
     return settings
 
 
-class InProcessExecutor:
+class InProcessExecutor(BaseExecutor):
     """Runs crawls on one AsyncCrawlerRunner on the service's event loop (asyncio reactor)."""
 
     name = "inprocess"
@@ -90,34 +165,27 @@ class InProcessExecutor:
         self.runner = AsyncCrawlerRunner(scrapy_settings(crawl_timeout, scrapy_overrides))
         self.tasks: set[asyncio.Task] = set()
 
-    async def crawl(
-        self,
-        source: SourceConfig,
-        *,
-        run_id: int | None = None,
-        timeout: int | None = None,
-        args: dict[str, Any] | None = None,
+    async def run(
+        self, source: SourceConfig, clock: CrawlClock, args: dict[str, Any]
     ) -> CrawlOutcome:
-        started = time.monotonic()
-        limit = timeout or self.crawl_timeout
-        context = CrawlContext(pool=self.pool, executor=self.name, run_id=run_id)
+        context = CrawlContext(pool=self.pool, executor=self.name, run_id=clock.run_id)
         try:
             spider_cls = self.runner.spider_loader.load(source.spider_name)
             crawler = self.runner.create_crawler(spider_cls)
-            crawler.settings.set("CLOSESPIDER_TIMEOUT", limit, priority="cmdline")
+            crawler.settings.set("CLOSESPIDER_TIMEOUT", clock.limit, priority="cmdline")
             crawler.capwatch = context  # type: ignore[attr-defined]
-            task = self.runner.crawl(crawler, source=source, **(args or {}))
+            task = self.runner.crawl(crawler, source=source, **args)
         except Exception as exc:
-            return self._outcome(source, context, started, error=f"{type(exc).__name__}: {exc}")
+            error = f"{type(exc).__name__}: {exc}"
+            return clock.outcome(run_id=context.run_id, result=context.result, error=error)
         self.tasks.add(task)
         task.add_done_callback(self.tasks.discard)
         timed_out = False
         error = None
         try:
-            await asyncio.wait_for(asyncio.shield(task), limit + grace_seconds(limit))
-        except TimeoutError:
-            timed_out = True
-            await self._force_stop(crawler, task, grace_seconds(limit))
+            timed_out = await clock.wait(
+                asyncio.shield(task), lambda grace: self._force_stop(crawler, task, grace)
+            )
         except asyncio.CancelledError:
             me = asyncio.current_task()
             if not task.cancelled() or (me is not None and me.cancelling()):
@@ -126,7 +194,9 @@ class InProcessExecutor:
             error = SHUTDOWN  # the crawl was cancelled by `stop()`, not this job
         except Exception as exc:  # the spider raised while starting (bad argument, import...)
             error = f"{type(exc).__name__}: {exc}"
-        return self._outcome(source, context, started, timed_out=timed_out, error=error)
+        return clock.outcome(
+            run_id=context.run_id, result=context.result, timed_out=timed_out, error=error
+        )
 
     async def _force_stop(self, crawler: Any, task: asyncio.Task, grace: float) -> None:
         log.warning("%s: crawl past its deadline; stopping it", crawler.spider.name)
@@ -136,24 +206,6 @@ class InProcessExecutor:
             task.cancel()
         with contextlib.suppress(BaseException):
             await asyncio.wait_for(task, grace)
-
-    def _outcome(
-        self,
-        source: SourceConfig,
-        context: CrawlContext,
-        started: float,
-        *,
-        timed_out: bool = False,
-        error: str | None = None,
-    ) -> CrawlOutcome:
-        return CrawlOutcome(
-            source.key,
-            context.run_id,
-            context.result,
-            round(time.monotonic() - started, 3),
-            timed_out=timed_out,
-            error=error,
-        )
 
     async def stop(self, grace: float = 10.0) -> None:
         """Running crawls are closed politely; those still running after `grace` are

@@ -69,3 +69,28 @@ class HealthServer:
             self.server.close()
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(self.server.wait_closed(), 5)
+
+
+async def start_health_endpoint(settings: Any, pool: Any, sources: dict, lock: Any):
+    """GET /health and /status on CAPWATCH_HEALTH_PORT, when set; returns the server."""
+    if settings.health_port is None:
+        return None
+    from scheduler.status import status_report
+
+    async def health() -> tuple[int, dict[str, Any]]:
+        role = "scheduler" if lock.conn is not None else "standby"
+        try:
+            async with pool.connection(timeout=5) as conn:
+                await conn.execute("SELECT 1")
+        except Exception as exc:
+            return 503, {"status": "database unreachable", "role": role, "error": str(exc)}
+        return 200, {"status": "ok", "role": role}
+
+    async def status() -> tuple[int, dict[str, Any]]:
+        return 200, await status_report(pool, sources, settings.health_failures)
+
+    server = HealthServer(
+        settings.health_host, settings.health_port, {"/health": health, "/status": status}
+    )
+    await server.start()
+    return server

@@ -127,7 +127,10 @@ class CrawlJobs:
                     if outcome.timed_out:
                         await hq.close_run(conn, run_id, "timeout", "deadline", force=True)
                     else:
-                        reason = (outcome.error or "ended without recording the run")[:500]
+                        reason = outcome.error or "ended without recording the run"
+                        if outcome.where and not outcome.error:
+                            reason += f"; see {outcome.where}"
+                        reason = reason[:500]
                         await hq.close_run(conn, run_id, "failed", reason)
                     row = await hq.get_run(conn, run_id)
                 break

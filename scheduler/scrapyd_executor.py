@@ -19,7 +19,7 @@ from typing import Any
 import httpx
 
 from crawlers.sources import SourceConfig
-from scheduler.executors import CrawlOutcome, grace_seconds
+from scheduler.executors import BaseExecutor, CrawlClock, CrawlOutcome, grace_seconds
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +34,7 @@ class ScrapydJob:
     job_id: str
 
 
-class ScrapydExecutor:
+class ScrapydExecutor(BaseExecutor):
     name = "scrapyd"
 
     def __init__(
@@ -115,24 +115,18 @@ class ScrapydExecutor:
         with contextlib.suppress(ScrapydError):
             await self._call(job.node, "POST", "cancel.json", data=form)
 
-    async def crawl(
-        self,
-        source: SourceConfig,
-        *,
-        run_id: int | None = None,
-        timeout: int | None = None,
-        args: dict[str, Any] | None = None,
+    async def run(
+        self, source: SourceConfig, clock: CrawlClock, args: dict[str, Any]
     ) -> CrawlOutcome:
-        started = time.monotonic()
-        limit = timeout or self.crawl_timeout
         try:
-            job = await self.schedule(source, run_id, limit, args or {})
+            job = await self.schedule(source, clock.run_id, clock.limit, args)
         except ScrapydError as exc:
-            return CrawlOutcome(source.key, run_id, None, 0.0, error=str(exc))
+            return clock.not_started(str(exc))
         log.info("%s: Scrapyd job %s on %s", source.key, job.job_id, _safe(job.node))
-        timed_out, error = await self._follow(job, limit)
-        seconds = round(time.monotonic() - started, 3)
-        return CrawlOutcome(source.key, run_id, None, seconds, timed_out=timed_out, error=error)
+        timed_out, error = await self._follow(job, clock.limit)
+        log_url = f"{_safe(job.node)}/logs/{self.project}/{source.spider_name}/{job.job_id}.log"
+        where = f"{log_url} (is CAPWATCH_DATABASE_URL set on the node?)"
+        return clock.outcome(timed_out=timed_out, error=error, where=where)
 
     async def _follow(self, job: ScrapydJob, limit: int) -> tuple[bool, str | None]:
         """Polls the job until it ends; a job queued or running too long is cancelled."""

@@ -14,12 +14,11 @@ import logging
 import os
 import signal
 import sys
-import time
 from collections import deque
 from typing import Any
 
 from crawlers.sources import SourceConfig
-from scheduler.executors import SHUTDOWN, CrawlOutcome, grace_seconds
+from scheduler.executors import SHUTDOWN, BaseExecutor, CrawlClock, CrawlOutcome
 
 log = logging.getLogger(__name__)
 
@@ -46,7 +45,7 @@ def crawl_command(
     return argv
 
 
-class SubprocessExecutor:
+class SubprocessExecutor(BaseExecutor):
     name = "subprocess"
 
     def __init__(
@@ -63,17 +62,10 @@ class SubprocessExecutor:
         self.children: set[asyncio.subprocess.Process] = set()
         self.stopped: set[int] = set()  # pids stopped by `stop()`, not by their deadline
 
-    async def crawl(
-        self,
-        source: SourceConfig,
-        *,
-        run_id: int | None = None,
-        timeout: int | None = None,
-        args: dict[str, Any] | None = None,
+    async def run(
+        self, source: SourceConfig, clock: CrawlClock, args: dict[str, Any]
     ) -> CrawlOutcome:
-        started = time.monotonic()
-        limit = timeout or self.crawl_timeout
-        argv = crawl_command(source, run_id, limit, args, self.overrides)
+        argv = crawl_command(source, clock.run_id, clock.limit, args, self.overrides)
         try:
             child = await asyncio.create_subprocess_exec(
                 *argv,
@@ -84,17 +76,18 @@ class SubprocessExecutor:
                 start_new_session=True,  # Ctrl-C on the terminal goes to the service only
             )
         except OSError as exc:
-            return CrawlOutcome(source.key, run_id, None, 0.0, error=f"cannot start: {exc}")
+            return clock.not_started(f"cannot start: {exc}")
         self.children.add(child)
         tail: deque[str] = deque(maxlen=20)
         reader = asyncio.create_task(self._read(child, tail))
+
+        async def force_stop(grace: float) -> None:
+            log.warning("%s: crawl child %d past its deadline; stopping it", source.key, child.pid)
+            await self._terminate(child, grace)
+
         timed_out = False
         try:
-            await asyncio.wait_for(child.wait(), limit + grace_seconds(limit))
-        except TimeoutError:
-            timed_out = True
-            log.warning("%s: crawl child %d past its deadline; stopping it", source.key, child.pid)
-            await self._terminate(child, grace_seconds(limit))
+            timed_out = await clock.wait(child.wait(), force_stop)
         finally:
             self.children.discard(child)
             with contextlib.suppress(Exception):
@@ -104,8 +97,7 @@ class SubprocessExecutor:
         if child.returncode not in (0, None) and not timed_out and not error:
             error = f"scrapy crawl exited with {child.returncode}: " + " | ".join(list(tail)[-3:])
             log.warning("%s: crawl child output (last lines):\n%s", source.key, "\n".join(tail))
-        seconds = round(time.monotonic() - started, 3)
-        return CrawlOutcome(source.key, run_id, None, seconds, timed_out=timed_out, error=error)
+        return clock.outcome(timed_out=timed_out, error=error)
 
     @staticmethod
     async def _read(child: asyncio.subprocess.Process, tail: deque[str]) -> None:

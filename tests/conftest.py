@@ -31,6 +31,11 @@ def shared_path(*parts: str) -> Path:
     return path
 
 
+# The recorded-shape fixtures are dated (August 2026); tests that are not about the age rule
+# want their events alerted whatever today's date is. Subprocesses inherit this.
+os.environ.setdefault("CAPWATCH_ALERT_MAX_AGE_HOURS", "0")
+
+
 @pytest.fixture(scope="session")
 def pg_admin_dsn(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """An admin DSN on a real server; the migrated template database exists on it."""

@@ -93,3 +93,26 @@ def test_service_runs_alerts_and_stops_cleanly_on_sigterm(
     assert "crawl finished: cls status=finished items=10 new=10" in err
     assert "alert sent" in err and "capwatch stopped" in err
     assert TOKEN not in err and TOKEN not in out
+
+
+def test_old_news_is_stored_as_an_event_without_an_alert(
+    tmp_path, database_url, cls_site, bot_api
+):
+    """A backfill or the first crawl of an archive must not page analysts about old news."""
+    _, site_server = cls_site
+    api, bot_server = bot_api
+    env = service_env(tmp_path, database_url, site_server.url, bot_server.url)
+    env["CAPWATCH_ALERT_MAX_AGE_HOURS"] = "72"  # the fixture items are from August 2026
+    done = subprocess.run(
+        [*CAPWATCH, "crawl", "cls", "--process"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert api.sent() == []
+    assert "recorded without an alert" in done.stderr
+    with psycopg.connect(database_url) as conn:
+        assert conn.execute("SELECT count(*) FROM events").fetchone()[0] == 1
+        assert conn.execute("SELECT count(*) FROM outbox").fetchone()[0] == 0

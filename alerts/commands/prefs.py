@@ -37,6 +37,7 @@ async def digest(update: Any, context: Any, ctx: BotContext) -> None:
             return
         if args[0] == "off":
             await bq.set_digest(conn, chat_id, False, None)
+            await conn.commit()  # the change holds before the user sees the answer
             await reply(
                 update,
                 context,
@@ -73,6 +74,7 @@ async def mute(update: Any, context: Any, ctx: BotContext) -> None:
             return
         if args == "off":
             await bq.set_quiet(conn, chat_id, None, None)
+            await conn.commit()  # the change holds before the user sees the answer
             await reply(update, context, "Quiet hours off.")
             return
         pieces = re.split(r"\s*[-–~到至]\s*|\s+", args)

@@ -81,6 +81,7 @@ async def unsubscribe(update: Any, context: Any, ctx: BotContext) -> None:
     async with ctx.pool.connection() as conn:
         if args and args[0].lower() == "all":
             removed = await bq.unsubscribe(conn, chat_id, None, None)
+            await conn.commit()  # the change holds before the user sees the answer
             await reply(update, context, f"Removed {removed} subscription(s).")
             return
         if args:
@@ -89,6 +90,7 @@ async def unsubscribe(update: Any, context: Any, ctx: BotContext) -> None:
                 await reply(update, context, parsed)
                 return
             removed = await bq.unsubscribe(conn, chat_id, *parsed)
+            await conn.commit()  # the change holds before the user sees the answer
             text = "Unsubscribed" if removed else "There was no subscription"
             await reply(update, context, f"{text}: <b>{describe(*parsed)}</b>")
             return

@@ -37,6 +37,10 @@ TITLE_CHARS = 80
 LISTED_URL = "capwatch_listed_url"  # meta: the stored URL an article request completes
 
 
+class SkipRow(Exception):
+    """Raised by a row builder (see `ApiSpider.list_items`): this list row is not an article."""
+
+
 def beijing_time(text: Any) -> datetime | None:
     """A date/time written on a Chinese site: naive means Beijing; an explicit offset wins.
 
@@ -241,6 +245,40 @@ class ApiSpider(SourceSpider):
             self.parse_error(f"not JSON{hint} from {response.url}: {exc}: {text[:200]!r}")
             return None
 
+    def json_or_error(
+        self,
+        response: Response,
+        *,
+        jsonp: bool = False,
+        refused: Callable[[Any], str | None] | None = None,
+    ) -> Any | None:
+        """The answer as JSON, or None after counting why not: unreadable (a parse error) or
+        refused (`refused(payload)` names the site's error code: an API error)."""
+        payload = self.read_json(response, jsonp=jsonp)
+        if payload is None:
+            return None
+        reason = refused(payload) if refused is not None else None
+        if reason:
+            self.api_error(reason)
+            return None
+        return payload
+
+    def json_rows(
+        self,
+        response: Response,
+        path: str,
+        *,
+        or_top_level: bool = False,
+        jsonp: bool = False,
+        refused: Callable[[Any], str | None] | None = None,
+    ) -> list[dict[str, Any]] | None:
+        """The list of objects at `path` in the answer (`or_top_level`: the answer itself when
+        it is a list), or None after counting why not (see `json_or_error`, `list_of`)."""
+        payload = self.json_or_error(response, jsonp=jsonp, refused=refused)
+        if payload is None:
+            return None
+        return self.list_of(payload, "" if or_top_level and isinstance(payload, list) else path)
+
     def list_of(self, value: Any, path: str) -> list[dict[str, Any]] | None:
         """A list of objects at `path` (e.g. 'data.items'); None + parse error when absent."""
         node = value
@@ -254,6 +292,24 @@ class ApiSpider(SourceSpider):
     def skip_row(self, reason: str) -> None:
         self.logger.debug("%s: skipped a row: %s", self.source.key, reason)
         self.crawler.stats.inc_value("capwatch/skipped_items")
+
+    def list_items(
+        self,
+        rows: list[dict[str, Any]],
+        build: Callable[[dict[str, Any]], Any],
+        *,
+        require: str = "",
+    ) -> Iterator[Any]:
+        """`build(row)` for each list row (an item, or the request that completes it); a row
+        without `require`, or whose build raises SkipRow, is logged and counted as skipped."""
+        for raw in rows:
+            if require and not raw.get(require):
+                self.skip_row(f"no {require}")
+                continue
+            try:
+                yield build(raw)
+            except SkipRow as skip:
+                self.skip_row(str(skip))
 
     def item(self, **fields: Any) -> ArticleItem:
         return ArticleItem(source_key=self.source.key, lang=self.source.lang, **fields)
@@ -299,6 +355,20 @@ class ApiSpider(SourceSpider):
     @property
     def fetch_articles(self) -> bool:
         return bool(self.opt("fetch_articles", True))
+
+    def with_article(
+        self,
+        item: ArticleItem,
+        parse_page: Callable[[Response, ArticleItem], ArticleItem],
+        *,
+        fetch: Any = True,
+        url: str | None = None,
+    ) -> ArticleItem | scrapy.Request:
+        """The request for `item`'s article page when pages are fetched (and `fetch` holds for
+        this item), else `item` as listed."""
+        if self.fetch_articles and fetch:
+            return self.article_request(item, parse_page, url=url)
+        return item
 
 
 def absolute(base: str, link: Any, *, https: bool = False) -> str:

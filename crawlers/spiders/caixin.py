@@ -12,10 +12,11 @@ from collections.abc import Iterator
 from typing import Any, ClassVar
 from urllib.parse import quote, urlencode
 
+from scrapy import Request
 from scrapy.http import Response
 
 from crawlers.items import ArticleItem
-from crawlers.spiders._apiutil import ApiSpider, beijing_time, html_text, selector_text
+from crawlers.spiders._apiutil import ApiSpider, SkipRow, beijing_time, html_text, selector_text
 from crawlers.timeutil import from_epoch
 
 _SKIP_HOSTS = ("fm.caixin.com", "video.caixin.com", "datanews.caixin.com")
@@ -37,30 +38,26 @@ class CaixinSpider(ApiSpider):
         yield self.list_request(self.source.url, self.parse)
 
     def parse(self, response: Response) -> Iterator[Any]:
-        payload = self.read_json(response)
-        if payload is None:
-            return
-        rows = self.list_of(payload, "data.articleList")
-        if rows is None:
-            return
-        for raw in rows:
-            url = (raw.get("url") or "").replace("http://", "https://", 1)
-            if not url or not raw.get("title"):
-                self.skip_row("no url/title")
-                continue
-            if any(host in url for host in _SKIP_HOSTS):
-                self.skip_row(f"audio/video/data page {url}")
-                continue
-            channel = raw.get("channelObject")
-            item = self.item(
-                external_id=str(raw.get("id") or url),
-                url=url,
-                title=html_text(raw["title"]),
-                body=html_text(raw.get("summary") or ""),
-                published_at=caixin_time(raw.get("time")),
-                raw={**raw, "channel": channel.get("name") if isinstance(channel, dict) else None},
-            )
-            yield self.article_request(item, parse_article) if self.fetch_articles else item
+        rows = self.json_rows(response, "data.articleList")
+        if rows is not None:
+            yield from self.list_items(rows, self.list_item)
+
+    def list_item(self, raw: dict[str, Any]) -> ArticleItem | Request:
+        url = (raw.get("url") or "").replace("http://", "https://", 1)
+        if not url or not raw.get("title"):
+            raise SkipRow("no url/title")
+        if any(host in url for host in _SKIP_HOSTS):
+            raise SkipRow(f"audio/video/data page {url}")
+        channel = raw.get("channelObject")
+        item = self.item(
+            external_id=str(raw.get("id") or url),
+            url=url,
+            title=html_text(raw["title"]),
+            body=html_text(raw.get("summary") or ""),
+            published_at=caixin_time(raw.get("time")),
+            raw={**raw, "channel": channel.get("name") if isinstance(channel, dict) else None},
+        )
+        return self.with_article(item, parse_article)
 
 
 def parse_article(response: Response, item: ArticleItem) -> ArticleItem:
@@ -90,32 +87,28 @@ class CaixinGlobalSpider(ApiSpider):
         yield self.list_request(f"{self.source.url}?{query}", self.parse)
 
     def parse(self, response: Response) -> Iterator[Any]:
-        payload = self.read_json(response, jsonp=True)
-        if payload is None:
-            return
-        rows = self.list_of(payload, "datas")
-        if rows is None:
-            return
+        rows = self.json_rows(response, "datas", jsonp=True)
+        if rows is not None:
+            yield from self.list_items(rows, self.list_item)
+
+    def list_item(self, raw: dict[str, Any]) -> ArticleItem | Request:
+        """Free articles (`attr` 0) are completed from the reading API."""
+        link = (raw.get("link") or "").replace("http://", "https://", 1)
+        if not link or not raw.get("desc"):
+            raise SkipRow("no link/desc")
+        tags = [t.get("name") for t in raw.get("tags") or [] if isinstance(t, dict)]
+        item = self.item(
+            external_id=str(raw.get("nid") or link),
+            url=link,
+            title=html_text(raw["desc"]),
+            body=html_text(raw.get("summ") or ""),
+            published_at=caixin_time(raw.get("time")),
+            raw={**raw, "tag_names": tags},
+        )
         reading = str(self.opt("reading_url", READING_URL))
-        for raw in rows:
-            link = (raw.get("link") or "").replace("http://", "https://", 1)
-            if not link or not raw.get("desc"):
-                self.skip_row("no link/desc")
-                continue
-            tags = [t.get("name") for t in raw.get("tags") or [] if isinstance(t, dict)]
-            item = self.item(
-                external_id=str(raw.get("nid") or link),
-                url=link,
-                title=html_text(raw["desc"]),
-                body=html_text(raw.get("summ") or ""),
-                published_at=caixin_time(raw.get("time")),
-                raw={**raw, "tag_names": tags},
-            )
-            if self.fetch_articles and str(raw.get("attr")) == "0" and raw.get("nid"):
-                url = f"{reading}?id={raw['nid']}&source=&url={quote(link, safe='')}"
-                yield self.article_request(item, self.parse_reading, url=url)
-            else:
-                yield item
+        url = f"{reading}?id={raw.get('nid')}&source=&url={quote(link, safe='')}"
+        free = str(raw.get("attr")) == "0" and raw.get("nid")
+        return self.with_article(item, self.parse_reading, fetch=free, url=url)
 
     def parse_reading(self, response: Response, item: ArticleItem) -> ArticleItem:
         payload = self.read_json(response)

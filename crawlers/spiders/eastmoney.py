@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from functools import partial
 from typing import Any, ClassVar
 
 from scrapy.http import Response
@@ -19,8 +20,10 @@ ARTICLE_URL = "https://finance.eastmoney.com/a/{code}.html"
 _OK_CODES = {"0", "1"}  # cls-archive (working through 2026-08-22) accepts both
 
 
-def _ok(payload: Any) -> bool:
-    return isinstance(payload, dict) and str(payload.get("code", "1")) in _OK_CODES
+def _refused(payload: Any) -> str | None:
+    if isinstance(payload, dict) and str(payload.get("code", "1")) in _OK_CODES:
+        return None
+    return f"code={payload.get('code')!r} message={payload.get('message')!r}"
 
 
 class EastmoneyFastNewsSpider(ApiSpider):
@@ -46,20 +49,11 @@ class EastmoneyFastNewsSpider(ApiSpider):
         yield self._page("", page=1)
 
     def parse(self, response: Response, page: int = 1, sort_end: str = "") -> Iterator[Any]:
-        payload = self.read_json(response, jsonp=True)
-        if payload is None:
-            return
-        if not _ok(payload):
-            self.api_error(f"code={payload.get('code')!r} message={payload.get('message')!r}")
-            return
-        rows = self.list_of(payload, "data.fastNewsList")
+        payload = self.json_or_error(response, jsonp=True, refused=_refused)
+        rows = None if payload is None else self.list_of(payload, "data.fastNewsList")
         if rows is None:
             return
-        for raw in rows:
-            if not raw.get("code"):
-                self.skip_row("no code")
-                continue
-            yield fast_news_item(self, raw)
+        yield from self.list_items(rows, partial(fast_news_item, self), require="code")
         cursor = str((payload.get("data") or {}).get("sortEnd") or "")
         if rows and cursor and cursor != sort_end and page < self.max_pages:
             yield self._page(cursor, page=page + 1)
@@ -109,21 +103,12 @@ class EastmoneyNewsSpider(ApiSpider):
         )
 
     def parse(self, response: Response, column: str = "", page: int = 1) -> Iterator[Any]:
-        payload = self.read_json(response, jsonp=True)
-        if payload is None:
-            return
-        if not _ok(payload):
-            self.api_error(f"code={payload.get('code')!r} message={payload.get('message')!r}")
-            return
-        rows = self.list_of(payload, "data.list")
+        rows = self.json_rows(response, "data.list", jsonp=True, refused=_refused)
         if rows is None:
             return
-        for raw in rows:
-            if not raw.get("code"):
-                self.skip_row("no code")
-                continue
-            item = self.list_item(raw)
-            yield self.article_request(item, parse_article) if self.fetch_articles else item
+        yield from self.list_items(
+            rows, lambda raw: self.with_article(self.list_item(raw), parse_article), require="code"
+        )
         if rows and page < self.max_pages:
             yield self._page(column, page + 1)
 

@@ -7,10 +7,18 @@ from __future__ import annotations
 from collections.abc import Iterator
 from typing import Any, ClassVar
 
+from scrapy import Request
 from scrapy.http import Response
 
 from crawlers.items import ArticleItem
-from crawlers.spiders._apiutil import ApiSpider, absolute, beijing_time, html_text, selector_text
+from crawlers.spiders._apiutil import (
+    ApiSpider,
+    SkipRow,
+    absolute,
+    beijing_time,
+    html_text,
+    selector_text,
+)
 
 UUID = "b048c7211db949eeb7443cd5b9b3bfe3"  # the site's public list id (RSSHub, 2025-09)
 
@@ -32,31 +40,29 @@ class EeoSpider(ApiSpider):
         yield self._page(1)
 
     def parse(self, response: Response, page: int = 1) -> Iterator[Any]:
-        payload = self.read_json(response, jsonp=True)
-        if payload is None:
-            return
-        rows = self.list_of(payload, "" if isinstance(payload, list) else "data")
+        rows = self.json_rows(response, "data", or_top_level=True, jsonp=True)
         if rows is None:
             return
-        for raw in rows:
-            url = absolute("https://www.eeo.com.cn/", raw.get("url"), https=True)
-            if not url or not raw.get("title"):
-                self.skip_row("no url/title")
-                continue
-            body = html_text(raw.get("content") or "")
-            item = self.item(
-                external_id=str(raw.get("contentid") or url),
-                url=url,
-                title=html_text(raw["title"]),
-                body=body or html_text(raw.get("description") or ""),
-                published_at=beijing_time(raw.get("published")),
-                author=raw.get("author") or None,
-                raw=raw,
-            )
-            fetch = self.fetch_articles and not body
-            yield self.article_request(item, parse_article) if fetch else item
+        yield from self.list_items(rows, self.list_item)
         if rows and page < self.max_pages:
             yield self._page(page + 1)
+
+    def list_item(self, raw: dict[str, Any]) -> ArticleItem | Request:
+        """The page is fetched only when the list has no `content`."""
+        url = absolute("https://www.eeo.com.cn/", raw.get("url"), https=True)
+        if not url or not raw.get("title"):
+            raise SkipRow("no url/title")
+        body = html_text(raw.get("content") or "")
+        item = self.item(
+            external_id=str(raw.get("contentid") or url),
+            url=url,
+            title=html_text(raw["title"]),
+            body=body or html_text(raw.get("description") or ""),
+            published_at=beijing_time(raw.get("published")),
+            author=raw.get("author") or None,
+            raw=raw,
+        )
+        return self.with_article(item, parse_article, fetch=not body)
 
 
 def parse_article(response: Response, item: ArticleItem) -> ArticleItem:

@@ -12,11 +12,13 @@ import re
 from collections.abc import Iterator
 from typing import Any, ClassVar
 
+from scrapy import Request
 from scrapy.http import Response
 
 from crawlers.items import ArticleItem
 from crawlers.spiders._apiutil import (
     ApiSpider,
+    SkipRow,
     absolute,
     beijing_time,
     html_text,
@@ -40,30 +42,27 @@ class GovCnSpider(ApiSpider):
         yield self.list_request(self.source.url, self.parse)
 
     def parse(self, response: Response) -> Iterator[Any]:
-        payload = self.read_json(response)
-        if payload is None:
-            return
-        rows = self.list_of(payload, "" if isinstance(payload, list) else "data")
+        rows = self.json_rows(response, "data", or_top_level=True)
         if rows is None:
             return
         rows.sort(key=lambda r: str(r.get("DOCRELPUBTIME") or ""), reverse=True)
-        site = origin_of(self.source.url)
-        for raw in rows[: int(self.opt("max_items", 40))]:
-            url = absolute(site + "/", raw.get("URL"))
-            title = html_text(raw.get("TITLE") or "")
-            if not url or not title:
-                self.skip_row("no URL/TITLE")
-                continue
-            match = _CONTENT_ID.search(url)
-            item = self.item(
-                external_id=match.group(1) if match else url,
-                url=url,
-                title=title,
-                body=html_text(raw.get("SUB_TITLE") or ""),
-                published_at=beijing_time(raw.get("DOCRELPUBTIME")),
-                raw=raw,
-            )
-            yield self.article_request(item, parse_article) if self.fetch_articles else item
+        yield from self.list_items(rows[: int(self.opt("max_items", 40))], self.list_item)
+
+    def list_item(self, raw: dict[str, Any]) -> ArticleItem | Request:
+        url = absolute(origin_of(self.source.url) + "/", raw.get("URL"))
+        title = html_text(raw.get("TITLE") or "")
+        if not url or not title:
+            raise SkipRow("no URL/TITLE")
+        match = _CONTENT_ID.search(url)
+        item = self.item(
+            external_id=match.group(1) if match else url,
+            url=url,
+            title=title,
+            body=html_text(raw.get("SUB_TITLE") or ""),
+            published_at=beijing_time(raw.get("DOCRELPUBTIME")),
+            raw=raw,
+        )
+        return self.with_article(item, parse_article)
 
 
 def parse_article(response: Response, item: ArticleItem) -> ArticleItem:

@@ -20,6 +20,13 @@ APP_ID = "bVBF4FyRTn5NJF5n"  # public constant from the site's JavaScript; may r
 _SCRIPT = re.compile(r"^\s*var\s+\w+\s*=\s*(.*?);?\s*$", re.S)
 
 
+def _refused(payload: Any) -> str | None:
+    status = payload.get("status") if isinstance(payload, dict) else None
+    if status is not None and str(status) != "200":
+        return f"status={status!r} message={payload.get('message')!r}"
+    return None
+
+
 class Jin10FlashSpider(ApiSpider):
     name = "jin10"
     site_headers: ClassVar[dict[str, str]] = {
@@ -86,14 +93,7 @@ class Jin10FlashSpider(ApiSpider):
                 self.parse_error(f"script array is not JSON: {exc}")
                 return None
             return self.list_of(payload, "")
-        payload = self.read_json(response)
-        if payload is None:
-            return None
-        status = payload.get("status") if isinstance(payload, dict) else None
-        if status is not None and str(status) != "200":
-            self.api_error(f"status={status!r} message={payload.get('message')!r}")
-            return None
-        return self.list_of(payload, "data")
+        return self.json_rows(response, "data", refused=_refused)
 
 
 def flash_item(spider: ApiSpider, raw: dict[str, Any]) -> ArticleItem:

@@ -15,10 +15,18 @@ import re
 from collections.abc import Iterator
 from typing import Any, ClassVar
 
+from scrapy import Request
 from scrapy.http import Response
 
 from crawlers.items import ArticleItem
-from crawlers.spiders._apiutil import ApiSpider, absolute, beijing_time, html_text, selector_text
+from crawlers.spiders._apiutil import (
+    ApiSpider,
+    SkipRow,
+    absolute,
+    beijing_time,
+    html_text,
+    selector_text,
+)
 from crawlers.timeutil import from_epoch
 
 API_BASE = "https://m.21jingji.com"
@@ -106,22 +114,22 @@ class Jingji21Spider(ApiSpider):
             rows = self.list_of(payload, "")
         if rows is None:
             return
-        for raw in rows:
-            url = absolute(self.api_base + "/", raw.get("url"))
-            if not url or not raw.get("title"):
-                self.skip_row("no url/title")
-                continue
-            item = self.item(
-                external_id=str(raw.get("id") or url),
-                url=url,
-                title=html_text(raw["title"]),
-                body=html_text(raw.get("description") or raw.get("summary") or ""),
-                published_at=beijing_time(raw.get("inputtime"))
-                or from_epoch(raw.get("updatetime")),
-                author=raw.get("author") or raw.get("source") or None,
-                raw=raw,
-            )
-            yield self.article_request(item, parse_article) if self.fetch_articles else item
+        yield from self.list_items(rows, self.list_item)
+
+    def list_item(self, raw: dict[str, Any]) -> ArticleItem | Request:
+        url = absolute(self.api_base + "/", raw.get("url"))
+        if not url or not raw.get("title"):
+            raise SkipRow("no url/title")
+        item = self.item(
+            external_id=str(raw.get("id") or url),
+            url=url,
+            title=html_text(raw["title"]),
+            body=html_text(raw.get("description") or raw.get("summary") or ""),
+            published_at=beijing_time(raw.get("inputtime")) or from_epoch(raw.get("updatetime")),
+            author=raw.get("author") or raw.get("source") or None,
+            raw=raw,
+        )
+        return self.with_article(item, parse_article)
 
 
 def parse_article(response: Response, item: ArticleItem) -> ArticleItem:

@@ -57,6 +57,12 @@ def _cookie(response: Response) -> str:
     return "; ".join(c for c in cookies if "=" in c)
 
 
+def _refused(payload: Any) -> str | None:
+    if isinstance(payload, dict) and payload.get("success") is False:
+        return f"success=false message={payload.get('message')!r}"
+    return None
+
+
 class MiitSpider(ApiSpider):
     name = "miit"
     site_headers: ClassVar[dict[str, str]] = {"Referer": "https://www.miit.gov.cn/"}
@@ -82,11 +88,8 @@ class MiitSpider(ApiSpider):
         yield self.list_request(f"{api}?{urlencode(query)}", self.parse, headers=headers)
 
     def parse(self, response: Response) -> Iterator[Any]:
-        payload = self.read_json(response)
+        payload = self.json_or_error(response, refused=_refused)
         if payload is None:
-            return
-        if isinstance(payload, dict) and payload.get("success") is False:
-            self.api_error(f"success=false message={payload.get('message')!r}")
             return
         data = payload.get("data") if isinstance(payload, dict) else None
         html = data.get("html") if isinstance(data, dict) else None

@@ -10,13 +10,16 @@ import json
 import random
 import time
 from collections.abc import Iterator
+from functools import partial
 from typing import Any, ClassVar
 
+from scrapy import Request
 from scrapy.http import Response
 
 from crawlers.items import ArticleItem
 from crawlers.spiders._apiutil import (
     ApiSpider,
+    SkipRow,
     absolute,
     beijing_time,
     flash_title,
@@ -62,20 +65,10 @@ class SinaZhiboSpider(ApiSpider):
         yield self._page(1)
 
     def parse(self, response: Response, page: int = 1) -> Iterator[Any]:
-        payload = self.read_json(response, jsonp=True)
-        if payload is None:
-            return
-        if error := _status_error(payload):
-            self.api_error(error)
-            return
-        rows = self.list_of(payload, "result.data.feed.list")
+        rows = self.json_rows(response, "result.data.feed.list", jsonp=True, refused=_status_error)
         if rows is None:
             return
-        for raw in rows:
-            if not raw.get("id"):
-                self.skip_row("no id")
-                continue
-            yield zhibo_item(self, raw)
+        yield from self.list_items(rows, partial(zhibo_item, self), require="id")
         if rows and page < self.max_pages:
             yield self._page(page + 1)
 
@@ -124,32 +117,27 @@ class SinaRollSpider(ApiSpider):
         yield self._page(1)
 
     def parse(self, response: Response, page: int = 1) -> Iterator[Any]:
-        payload = self.read_json(response, jsonp=True)
-        if payload is None:
-            return
-        if error := _status_error(payload):
-            self.api_error(error)
-            return
-        rows = self.list_of(payload, "result.data")
+        rows = self.json_rows(response, "result.data", jsonp=True, refused=_status_error)
         if rows is None:
             return
-        for raw in rows:
-            url = absolute("https://finance.sina.com.cn/", raw.get("url"), https=True)
-            if not url:
-                self.skip_row("no url")
-                continue
-            item = self.item(
-                external_id=str(raw.get("docid") or url),
-                url=url,
-                title=html_text(raw.get("title") or ""),
-                body=html_text(raw.get("intro") or ""),
-                published_at=from_epoch(raw.get("intime") or raw.get("ctime")),
-                author=raw.get("media_name") or None,
-                raw=raw,
-            )
-            yield self.article_request(item, parse_article) if self.fetch_articles else item
+        yield from self.list_items(rows, self.roll_item)
         if rows and page < self.max_pages:
             yield self._page(page + 1)
+
+    def roll_item(self, raw: dict[str, Any]) -> ArticleItem | Request:
+        url = absolute("https://finance.sina.com.cn/", raw.get("url"), https=True)
+        if not url:
+            raise SkipRow("no url")
+        item = self.item(
+            external_id=str(raw.get("docid") or url),
+            url=url,
+            title=html_text(raw.get("title") or ""),
+            body=html_text(raw.get("intro") or ""),
+            published_at=from_epoch(raw.get("intime") or raw.get("ctime")),
+            author=raw.get("media_name") or None,
+            raw=raw,
+        )
+        return self.with_article(item, parse_article)
 
 
 def parse_article(response: Response, item: ArticleItem) -> ArticleItem:

@@ -8,6 +8,7 @@ reported as a parse error that says so.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import partial
 from typing import Any, ClassVar
 
 from scrapy.http import Response
@@ -29,17 +30,9 @@ class StcnKuaixunSpider(ApiSpider):
         yield self.list_request(self.source.url, self.parse)
 
     def parse(self, response: Response) -> Iterator[Any]:
-        payload = self.read_json(response)
-        if payload is None:
-            return
-        rows = self.list_of(payload, "data")
-        if rows is None:
-            return
-        for raw in rows:
-            if not raw.get("id"):
-                self.skip_row("no id")
-                continue
-            yield kx_item(self, raw)
+        rows = self.json_rows(response, "data")
+        if rows is not None:
+            yield from self.list_items(rows, partial(kx_item, self), require="id")
 
 
 def kx_item(spider: ApiSpider, raw: dict[str, Any]) -> ArticleItem:

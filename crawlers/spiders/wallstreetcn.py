@@ -5,12 +5,14 @@ SOURCES.md section 8.1. All answers are `{"code": 20000, "data": ...}`; times ar
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import partial
 from typing import Any, ClassVar
 
+from scrapy import Request
 from scrapy.http import Response
 
 from crawlers.items import ArticleItem
-from crawlers.spiders._apiutil import ApiSpider, flash_title, html_text, origin_of
+from crawlers.spiders._apiutil import ApiSpider, SkipRow, flash_title, html_text, origin_of
 from crawlers.timeutil import from_epoch
 
 OK = 20000
@@ -27,15 +29,15 @@ class WallstreetcnSpider(ApiSpider):
     site_headers: ClassVar[dict[str, str]] = HEADERS
 
     def data_of(self, response: Response) -> Any | None:
-        payload = self.read_json(response)
-        if payload is None:
-            return None
-        if not isinstance(payload, dict) or payload.get("code") != OK:
+        def refused(payload: Any) -> str | None:
+            if isinstance(payload, dict) and payload.get("code") == OK:
+                return None
             code = payload.get("code") if isinstance(payload, dict) else None
             message = payload.get("message") if isinstance(payload, dict) else None
-            self.api_error(f"code={code!r} message={message!r} ({response.url})")
-            return None
-        return payload.get("data")
+            return f"code={code!r} message={message!r} ({response.url})"
+
+        payload = self.json_or_error(response, refused=refused)
+        return None if payload is None else payload.get("data")
 
 
 class WallstreetcnLivesSpider(WallstreetcnSpider):
@@ -68,11 +70,7 @@ class WallstreetcnLivesSpider(WallstreetcnSpider):
         rows = self.list_of(data, "items")
         if rows is None:
             return
-        for raw in rows:
-            if not raw.get("id"):
-                self.skip_row("no id")
-                continue
-            yield live_item(self, raw)
+        yield from self.list_items(rows, partial(live_item, self), require="id")
         next_cursor = str(data.get("next_cursor") or "")
         if rows and next_cursor and next_cursor != cursor and page < self.max_pages:
             yield self._page(next_cursor, page + 1)
@@ -118,27 +116,19 @@ class WallstreetcnArticlesSpider(WallstreetcnSpider):
         if data is None:
             return
         rows = self.list_of(data, "items")
-        if rows is None:
-            return
-        for row in rows:
-            resource = row.get("resource")
-            if row.get("resource_type") not in self.KEEP or not isinstance(resource, dict):
-                self.skip_row(f"resource_type={row.get('resource_type')!r}")
-                continue
-            if not resource.get("id"):
-                self.skip_row("no id")
-                continue
-            item = self.list_item(resource)
-            if not self.fetch_articles:
-                yield item
-                continue
-            detail = f"{origin_of(self.source.url)}/apiv1/content/articles/{item.external_id}"
-            yield self.article_request(item, self.parse_detail, url=f"{detail}?extract=0")
+        if rows is not None:
+            yield from self.list_items(rows, self.list_item)
 
-    def list_item(self, resource: dict[str, Any]) -> ArticleItem:
+    def list_item(self, row: dict[str, Any]) -> ArticleItem | Request:
+        """An `article` row's resource, with the request for its full text."""
+        resource = row.get("resource")
+        if row.get("resource_type") not in self.KEEP or not isinstance(resource, dict):
+            raise SkipRow(f"resource_type={row.get('resource_type')!r}")
+        if not resource.get("id"):
+            raise SkipRow("no id")
         item_id = str(resource["id"])
         uri = resource.get("uri") or ""
-        return self.item(
+        item = self.item(
             external_id=item_id,
             url=uri if item_id in uri else f"https://wallstreetcn.com/articles/{item_id}",
             title=html_text(resource.get("title") or ""),
@@ -147,6 +137,8 @@ class WallstreetcnArticlesSpider(WallstreetcnSpider):
             author=_author(resource),
             raw=resource,
         )
+        detail = f"{origin_of(self.source.url)}/apiv1/content/articles/{item_id}"
+        return self.with_article(item, self.parse_detail, url=f"{detail}?extract=0")
 
     def parse_detail(self, response: Response, item: ArticleItem) -> ArticleItem:
         payload = self.read_json(response)

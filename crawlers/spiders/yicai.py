@@ -8,11 +8,13 @@ import re
 from collections.abc import Iterator
 from typing import Any, ClassVar
 
+from scrapy import Request
 from scrapy.http import Response
 
 from crawlers.items import ArticleItem
 from crawlers.spiders._apiutil import (
     ApiSpider,
+    SkipRow,
     absolute,
     beijing_time,
     flash_title,
@@ -30,37 +32,50 @@ def _id_of(url: str) -> str:
     return match.group(1) if match else url
 
 
-class YicaiBriefSpider(ApiSpider):
-    """正在: `getbrieflist?type=0` → a JSON array; time = `datekey` (YYYY.MM.DD) + `hm`."""
+class _YicaiListSpider(ApiSpider):
+    """Both Yicai lists: a JSON array (or `data`), numbered pages; subclasses give the query
+    and the row builder."""
 
-    name = "yicai_brief"
-    site_headers: ClassVar[dict[str, str]] = {"Referer": "https://www.yicai.com/brief/"}
+    def params(self, page: int) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def list_item(self, raw: dict[str, Any]) -> ArticleItem | Request:
+        raise NotImplementedError
 
     def _page(self, page: int):
-        params = {"type": self.opt("type", 0), "page": page, "pagesize": self.opt("page_size", 50)}
-        return self.list_request(self.source.url, self.parse, params, cb_kwargs={"page": page})
+        return self.list_request(
+            self.source.url, self.parse, self.params(page), cb_kwargs={"page": page}
+        )
 
     async def start(self):
         yield self._page(1)
 
     def parse(self, response: Response, page: int = 1) -> Iterator[Any]:
-        payload = self.read_json(response)
-        if payload is None:
-            return
-        rows = self.list_of(payload, "" if isinstance(payload, list) else "data")
+        rows = self.json_rows(response, "data", or_top_level=True)
         if rows is None:
             return
-        for raw in rows:
-            url = absolute(origin_of(self.source.url), raw.get("url"))
-            if not url:
-                self.skip_row("no url")
-                continue
-            yield brief_item(self, raw, url)
+        yield from self.list_items(rows, self.list_item)
         if rows and page < self.max_pages:
             yield self._page(page + 1)
 
 
-def brief_item(spider: ApiSpider, raw: dict[str, Any], url: str) -> ArticleItem:
+class YicaiBriefSpider(_YicaiListSpider):
+    """正在: `getbrieflist?type=0` → a JSON array; time = `datekey` (YYYY.MM.DD) + `hm`."""
+
+    name = "yicai_brief"
+    site_headers: ClassVar[dict[str, str]] = {"Referer": "https://www.yicai.com/brief/"}
+
+    def params(self, page: int) -> dict[str, Any]:
+        return {"type": self.opt("type", 0), "page": page, "pagesize": self.opt("page_size", 50)}
+
+    def list_item(self, raw: dict[str, Any]) -> ArticleItem:
+        return brief_item(self, raw)
+
+
+def brief_item(spider: ApiSpider, raw: dict[str, Any]) -> ArticleItem:
+    url = absolute(origin_of(spider.source.url), raw.get("url"))
+    if not url:
+        raise SkipRow("no url")
     body = html_text(raw.get("newcontent") or "")
     stamp = f"{raw.get('datekey') or ''} {raw.get('hm') or ''}".strip()
     return spider.item(
@@ -73,52 +88,33 @@ def brief_item(spider: ApiSpider, raw: dict[str, Any], url: str) -> ArticleItem:
     )
 
 
-class YicaiNewsSpider(ApiSpider):
+class YicaiNewsSpider(_YicaiListSpider):
     """Article lists; `[source.options] params` adds e.g. `{cid = 48, type = 1}` for
     `getlistbycid`. VIP articles (AppID 0, under /vip) keep the list summary."""
 
     name = "yicai_news"
     site_headers: ClassVar[dict[str, str]] = {"Referer": "https://www.yicai.com/"}
 
-    def _page(self, page: int):
-        params = {
-            **self.opt("params", {}),
-            "page": page,
-            "pagesize": self.opt("page_size", 30),
-        }
-        return self.list_request(self.source.url, self.parse, params, cb_kwargs={"page": page})
+    def params(self, page: int) -> dict[str, Any]:
+        return {**self.opt("params", {}), "page": page, "pagesize": self.opt("page_size", 30)}
 
-    async def start(self):
-        yield self._page(1)
-
-    def parse(self, response: Response, page: int = 1) -> Iterator[Any]:
-        payload = self.read_json(response)
-        if payload is None:
-            return
-        rows = self.list_of(payload, "" if isinstance(payload, list) else "data")
-        if rows is None:
-            return
-        for raw in rows:
-            link = raw.get("url") or ""
-            if not link:
-                self.skip_row("no url")
-                continue
-            vip = raw.get("AppID") == 0
-            site = origin_of(self.source.url)
-            url = link if link.startswith("http") else f"{site}{'/vip' if vip else ''}{link}"
-            item = self.item(
-                external_id=_id_of(url),
-                url=url,
-                title=html_text(raw.get("NewsTitle") or ""),
-                body=html_text(raw.get("NewsNotes") or ""),
-                published_at=beijing_time(raw.get("CreateDate")),
-                author=raw.get("NewsAuthor") or raw.get("NewsSource") or raw.get("CreaterName"),
-                raw=raw,
-            )
-            fetch = self.fetch_articles and not vip
-            yield self.article_request(item, parse_article) if fetch else item
-        if rows and page < self.max_pages:
-            yield self._page(page + 1)
+    def list_item(self, raw: dict[str, Any]) -> ArticleItem | Request:
+        link = raw.get("url") or ""
+        if not link:
+            raise SkipRow("no url")
+        vip = raw.get("AppID") == 0
+        site = origin_of(self.source.url)
+        url = link if link.startswith("http") else f"{site}{'/vip' if vip else ''}{link}"
+        item = self.item(
+            external_id=_id_of(url),
+            url=url,
+            title=html_text(raw.get("NewsTitle") or ""),
+            body=html_text(raw.get("NewsNotes") or ""),
+            published_at=beijing_time(raw.get("CreateDate")),
+            author=raw.get("NewsAuthor") or raw.get("NewsSource") or raw.get("CreaterName"),
+            raw=raw,
+        )
+        return self.with_article(item, parse_article, fetch=not vip)
 
 
 def parse_article(response: Response, item: ArticleItem) -> ArticleItem:

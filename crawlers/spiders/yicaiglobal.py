@@ -13,11 +13,13 @@ from collections.abc import Iterator
 from typing import Any, ClassVar
 from urllib.parse import urlencode
 
+from scrapy import Request
 from scrapy.http import Response
 
 from crawlers.items import ArticleItem
 from crawlers.spiders._apiutil import (
     ApiSpider,
+    SkipRow,
     absolute,
     beijing_time,
     html_text,
@@ -40,6 +42,12 @@ def signed_params(params: dict[str, Any], salt: str, now: int | None = None) -> 
     out = {**params, "timestamp": int(time.time()) if now is None else now}
     out["sign"] = sign(out, salt)
     return out
+
+
+def _refused(payload: Any) -> str | None:
+    if isinstance(payload, dict) and str(payload.get("status", 0)) == "-1":
+        return f"status=-1 msg={payload.get('msg')!r}"
+    return None
 
 
 class YicaiGlobalSpider(ApiSpider):
@@ -67,30 +75,23 @@ class YicaiGlobalSpider(ApiSpider):
         super().list_failed(failure)
 
     def parse(self, response: Response) -> Iterator[Any]:
-        payload = self.read_json(response)
-        if payload is None:
-            return
-        if isinstance(payload, dict) and str(payload.get("status", 0)) == "-1":
-            self.api_error(f"status=-1 msg={payload.get('msg')!r}")
-            return
-        rows = self.list_of(payload, "" if isinstance(payload, list) else "data")
-        if rows is None:
-            return
-        site = origin_of(self.source.url)
-        for raw in rows:
-            url = absolute(site, raw.get("NewsUrl"))
-            if not url or not raw.get("NewsTitle"):
-                self.skip_row("no NewsUrl/NewsTitle")
-                continue
-            item = self.item(
-                external_id=url.rstrip("/").rsplit("/", 1)[-1],
-                url=url,
-                title=html_text(raw["NewsTitle"]),
-                body=html_text(raw.get("NewsNotes") or raw.get("Summary") or ""),
-                published_at=beijing_time(raw.get("LocalTime")) or beijing_time(raw.get("Time")),
-                raw=raw,
-            )
-            yield self.article_request(item, parse_article) if self.fetch_articles else item
+        rows = self.json_rows(response, "data", or_top_level=True, refused=_refused)
+        if rows is not None:
+            yield from self.list_items(rows, self.list_item)
+
+    def list_item(self, raw: dict[str, Any]) -> ArticleItem | Request:
+        url = absolute(origin_of(self.source.url), raw.get("NewsUrl"))
+        if not url or not raw.get("NewsTitle"):
+            raise SkipRow("no NewsUrl/NewsTitle")
+        item = self.item(
+            external_id=url.rstrip("/").rsplit("/", 1)[-1],
+            url=url,
+            title=html_text(raw["NewsTitle"]),
+            body=html_text(raw.get("NewsNotes") or raw.get("Summary") or ""),
+            published_at=beijing_time(raw.get("LocalTime")) or beijing_time(raw.get("Time")),
+            raw=raw,
+        )
+        return self.with_article(item, parse_article)
 
 
 def parse_article(response: Response, item: ArticleItem) -> ArticleItem:

@@ -22,6 +22,7 @@ from tests.service.helpers import (
     wait_for,
     write_sources,
 )
+from tests.service.test_faults import free_port, get_json
 
 pytestmark = pytest.mark.integration
 CHATS = (-1001, -1002, -1003)
@@ -47,8 +48,11 @@ def test_standby_takes_over_after_sigkill_mid_send(tmp_path, database_url, cls_s
     second = None
     try:
         wait_for(lambda: "this process is the scheduler" in first.log, 30, "first leads")
-        second = Service(env, tmp_path / "second.log", "--only", "cls")
+        port = free_port()
+        second_env = env | {"CAPWATCH_HEALTH_PORT": str(port)}
+        second = Service(second_env, tmp_path / "second.log", "--only", "cls")
         wait_for(lambda: "standby" in second.log, 30, "second waits")
+        assert get_json(f"http://127.0.0.1:{port}/health")[1]["role"] == "standby"
         # SIGKILL as soon as the first message is on its way (the fake holds it 1.5 s)
         wait_for(lambda: len(api.script["sendMessage"]) < len(CHATS), 60, "a send in flight")
         first.kill()
@@ -56,6 +60,7 @@ def test_standby_takes_over_after_sigkill_mid_send(tmp_path, database_url, cls_s
         assert not api.sent(), "the kill came too late to test anything"
         wait_for(lambda: "this process is the scheduler" in second.log, 30, "takeover")
         wait_for(lambda: set(delivered(api)) == set(CHATS), 60, "every chat alerted")
+        assert get_json(f"http://127.0.0.1:{port}/health")[1]["role"] == "scheduler"
         time.sleep(1.0)  # anything repeated would arrive now
         assert second.stop(signal.SIGTERM) == 0, second.log
     finally:

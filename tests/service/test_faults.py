@@ -83,8 +83,8 @@ def test_broken_and_hung_spiders_do_not_delay_others(tmp_path, database_url, cls
     # while each stuck crawl was stuck, cls was crawled (and boom kept failing on its own)
     cls_runs = runs(database_url, "cls", "finished")
     for key in ("hangs", "blocks"):
-        _, stuck_from, stuck_to, *_ = runs(database_url, key, "timeout")[0]
-        assert any(stuck_from < run[1] < stuck_to for run in cls_runs), key
+        stuck = [(r[1], r[2]) for r in runs(database_url, key, "timeout")]
+        assert any(a < run[1] < b for a, b in stuck for run in cls_runs), key
     assert {r[3] for r in runs(database_url, "blocks")} == {"subprocess"}
     boom = [r for r in runs(database_url, "boom") if r[4] != "shutdown"]
     assert {r[0] for r in boom} == {"finished"}  # finished, with errors and no items

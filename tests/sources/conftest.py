@@ -7,12 +7,12 @@ import itertools
 import os
 import subprocess
 import sys
+import tomllib
 from collections.abc import Iterator
 from pathlib import Path
 
 import psycopg
 import pytest
-import tomllib
 from psycopg import sql
 from psycopg.conninfo import make_conninfo
 
@@ -37,12 +37,16 @@ def fixture_server() -> Iterator[tuple[FixtureServer, BackgroundServer]]:
 def module_db(pg_admin_dsn: str) -> Iterator[str]:
     name = f"capwatch_src_{os.getpid()}_{next(_names)}"
     with psycopg.connect(pg_admin_dsn, autocommit=True) as conn:
-        conn.execute(sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
-            sql.Identifier(name), sql.Identifier(TEMPLATE)))  # fmt: skip
+        conn.execute(
+            sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
+                sql.Identifier(name), sql.Identifier(TEMPLATE)
+            )
+        )
     yield make_conninfo(pg_admin_dsn, dbname=name)
     with psycopg.connect(pg_admin_dsn, autocommit=True) as conn:
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
-            sql.Identifier(name)))  # fmt: skip
+        conn.execute(
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+        )
 
 
 def toml_value(value) -> str:
@@ -77,8 +81,18 @@ def run_crawls(dsn: str, sources_file: Path, keys: list[str]) -> list[dict]:
     import json
 
     done = subprocess.run(
-        [sys.executable, "-m", "tests.sources.crawl_helper", dsn, str(sources_file), ",".join(keys)],
-        capture_output=True, text=True, timeout=180, cwd=REPO,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "tests.sources.crawl_helper",
+            dsn,
+            str(sources_file),
+            ",".join(keys),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        cwd=REPO,
+    )
     assert done.returncode == 0, done.stderr[-3000:]
     return [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]

@@ -30,9 +30,13 @@ def main() -> int:
         sources = load_sources(Path(sources_file))
         settings = get_project_settings()
         settings.setmodule("crawlers.settings", priority="project")
-        for name, value in {"AUTOTHROTTLE_ENABLED": False, "DOWNLOAD_DELAY": 0,
-                            "RETRY_BACKOFF_BASE": 0.05, "LOG_LEVEL": "WARNING",
-                            "CLOSESPIDER_TIMEOUT": 60}.items():  # fmt: skip
+        for name, value in {
+            "AUTOTHROTTLE_ENABLED": False,
+            "DOWNLOAD_DELAY": 0,
+            "RETRY_BACKOFF_BASE": 0.05,
+            "LOG_LEVEL": "WARNING",
+            "CLOSESPIDER_TIMEOUT": 60,
+        }.items():
             settings.set(name, value, priority="cmdline")
         pool = AsyncConnectionPool(dsn, min_size=1, max_size=4, open=False)
         await pool.open()
@@ -44,8 +48,18 @@ def main() -> int:
             crawler.capwatch = context
             await runner.crawl(crawler, source=source)
             result = context.result
-            print(json.dumps({"key": key, "status": result.status, "items": result.items,
-                              "new": result.new_articles, "run_id": context.run_id}), flush=True)  # fmt: skip
+            print(
+                json.dumps(
+                    {
+                        "key": key,
+                        "status": result.status,
+                        "items": result.items,
+                        "new": result.new_articles,
+                        "run_id": context.run_id,
+                    }
+                ),
+                flush=True,
+            )
         await pool.close()
         return 0
 

@@ -1,3 +1,4 @@
+# ruff: noqa: E501  (HTML fixture strings read best unbroken)
 """Fixture pages shaped like the real sites (selectors, encodings and time formats from
 ../shared/SOURCES.md; no real pages of these sites were available). Each site lives under
 /{real host}/... on the local server, so link patterns written for the real hosts apply."""
@@ -35,9 +36,11 @@ def paras(*texts: str) -> str:
 # --- NBD: list .u-news-title a (absolute), article .g-article-top h1 / .g-articl-text --------
 def nbd(base: str) -> dict[str, Page]:
     host = f"{base}/www.nbd.com.cn"
-    ids = [("2026-11-20", 3901001, "光伏玻璃龙头集体减产30% 行业反内卷提速"),
-           ("2026-11-20", 3901002, "央行开展逆回购操作"),
-           ("2026-11-19", 3901003, "多地钢厂启动限产 粗钢产量调控加码")]  # fmt: skip
+    ids = [
+        ("2026-11-20", 3901001, "光伏玻璃龙头集体减产30% 行业反内卷提速"),
+        ("2026-11-20", 3901002, "央行开展逆回购操作"),
+        ("2026-11-19", 3901003, "多地钢厂启动限产 粗钢产量调控加码"),
+    ]
     items = "".join(
         f'<li><div class="u-news-title"><a href="{host}/articles/{d}/{i}.html" '
         f'target="_blank">{t}</a></div><p class="u-news-desc">摘要</p></li>'
@@ -74,11 +77,16 @@ def jiemian(base: str) -> dict[str, Page]:
         )
     )
     side = f'<div class="sub-col-right"><a href="{host}/article/99999.html">热文</a></div>'
-    pages = {"/www.jiemian.com/lists/28.html": Page(
-        chrome("工业-界面新闻", f'<div id="lists">{links}</div>{side}').encode(),
-        validators=True)}  # fmt: skip
-    for article_id, title, epoch in ((13700001, "有色金属协会：电解铝行业严控新增产能", 1795500000),
-                                     (13700002, "汽车价格战降温", 1795503600)):  # fmt: skip
+    pages = {
+        "/www.jiemian.com/lists/28.html": Page(
+            chrome("工业-界面新闻", f'<div id="lists">{links}</div>{side}').encode(),
+            validators=True,
+        )
+    }
+    for article_id, title, epoch in (
+        (13700001, "有色金属协会：电解铝行业严控新增产能", 1795500000),
+        (13700002, "汽车价格战降温", 1795503600),
+    ):
         inner = (
             f'<div class="article-header"><h1>{title}</h1><p>导语：行业自律。</p></div>'
             f'<div class="article-info"><span class="author"><a href="/u/1">王晓</a></span>'
@@ -126,11 +134,15 @@ def ndrc(base: str) -> dict[str, Page]:
             chrome("新闻发布", f'<ul class="u-list">{items}</ul>', charset="").encode(), "text/html"
         )
     }
-    for day, nid, title in (("20261125", 1401001, "国家发展改革委召开新闻发布会"),
-                            ("20261120", 1401002, "关于治理光伏行业低价竞争的通知")):  # fmt: skip
-        head = (f'<meta name="ArticleTitle" content="{title}">'
-                f'<meta name="PubDate" content="{day[:4]}-{day[4:6]}-{day[6:]} 16:30">'
-                '<meta name="ContentSource" content="国家发展改革委">')  # fmt: skip
+    for day, nid, title in (
+        ("20261125", 1401001, "国家发展改革委召开新闻发布会"),
+        ("20261120", 1401002, "关于治理光伏行业低价竞争的通知"),
+    ):
+        head = (
+            f'<meta name="ArticleTitle" content="{title}">'
+            f'<meta name="PubDate" content="{day[:4]}-{day[4:6]}-{day[6:]} 16:30">'
+            '<meta name="ContentSource" content="国家发展改革委">'
+        )
         inner = f'<div class="article_con"><div class="TRS_Editor">{paras(GLASS, "特此通知。")}</div></div>'
         pages[f"/www.ndrc.gov.cn/xwdt/xwfb/202611/t{day}_{nid}.html"] = Page(
             chrome(title, inner, charset="", head=head).encode(), "text/html"
@@ -140,8 +152,10 @@ def ndrc(base: str) -> dict[str, Page]:
 
 # --- coalchina: PHPCMS, GBK list; one article labelled gb2312 but really UTF-8 ---------------
 def coalchina(base: str) -> dict[str, Page]:
-    arts = ((101, "中国煤炭工业协会召开煤炭经济运行分析会", "gbk"),
-            (102, "关于做好煤炭行业限产保价工作的倡议", "utf8-mislabelled"))  # fmt: skip
+    arts = (
+        (101, "中国煤炭工业协会召开煤炭经济运行分析会", "gbk"),
+        (102, "关于做好煤炭行业限产保价工作的倡议", "utf8-mislabelled"),
+    )
     items = "".join(
         f'<li><a href="index.php?m=content&amp;c=index&amp;a=show&amp;catid=60&amp;id={i}" '
         f'target="_blank">{t}</a><span>2026-11-2{i % 10}</span></li>'
@@ -157,8 +171,10 @@ def coalchina(base: str) -> dict[str, Page]:
             "协会倡议各煤炭企业严格按照核定产能组织生产，坚决遏制超能力生产，主动限产保价。" * 2,
             "来源：中国煤炭工业协会",
         )
-        inner = (f'<div class="main"><h1>{title}</h1><div class="info">发布时间：2026-11-2{i % 10} 09:00'
-                 f'</div><div id="zoom">{body}</div></div>')  # fmt: skip
+        inner = (
+            f'<div class="main"><h1>{title}</h1><div class="info">发布时间：2026-11-2{i % 10} 09:00'
+            f'</div><div id="zoom">{body}</div></div>'
+        )
         html = chrome(f"{title}_中国煤炭工业协会", inner, "gb2312")
         data = html.encode("utf-8") if how == "utf8-mislabelled" else html.encode("gbk")
         pages[f"/www.coalchina.org.cn/index.php?m=content&c=index&a=show&catid=60&id={i}"] = Page(
@@ -170,16 +186,20 @@ def coalchina(base: str) -> dict[str, Page]:
 # --- chinania: ul.notice_list_ul li (p title, p date); div.article_title p; article_content --
 def chinania(base: str) -> dict[str, Page]:
     host = f"{base}/www.chinania.org.cn"
-    items = (f'<li><a href="{host}/html/hangyexinwen/yaowen/2026/1124/77001.html">'
-             "<p>铜冶炼企业联合减产 降低铜精矿加工费竞争</p><p>2026-11-24</p></a></li>")  # fmt: skip
+    items = (
+        f'<li><a href="{host}/html/hangyexinwen/yaowen/2026/1124/77001.html">'
+        "<p>铜冶炼企业联合减产 降低铜精矿加工费竞争</p><p>2026-11-24</p></a></li>"
+    )
     pages = {
         "/www.chinania.org.cn/html/hangyexinwen/yaowen/": Page(
             chrome("要闻", f'<ul class="notice_list_ul">{items}</ul>').encode(), validators=True
         )
     }
-    inner = ('<div class="article_title"><p>铜冶炼企业联合减产 降低铜精矿加工费竞争</p>'
-             "<p>来源：中国有色金属工业协会  发布时间：2026-11-24</p></div>"
-             f'<div class="article_content">{paras("中国铜原料联合谈判小组成员企业决定联合减产10%。")}</div>')  # fmt: skip
+    inner = (
+        '<div class="article_title"><p>铜冶炼企业联合减产 降低铜精矿加工费竞争</p>'
+        "<p>来源：中国有色金属工业协会  发布时间：2026-11-24</p></div>"
+        f'<div class="article_content">{paras("中国铜原料联合谈判小组成员企业决定联合减产10%。")}</div>'
+    )
     pages["/www.chinania.org.cn/html/hangyexinwen/yaowen/2026/1124/77001.html"] = Page(
         chrome("铜冶炼企业联合减产", inner).encode()
     )
@@ -203,20 +223,24 @@ def scmp(base: str) -> dict[str, Page]:
                 ),
                 (3301002, "Hang Seng ends higher", "Stocks rose."),
             )
-        )  # fmt: skip
+        )
     )
-    rss = (f'<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>SCMP</title>'
-           f"{items}</channel></rss>")  # fmt: skip
+    rss = (
+        f'<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel><title>SCMP</title>'
+        f"{items}</channel></rss>"
+    )
     return {"/www.scmp.com/rss/92/feed": Page(rss.encode(), "application/rss+xml", validators=True)}
 
 
 # --- CNBC RSS with article pages (.ArticleBody-articleBody, JSON-LD author); one page 404s --
 def cnbc(base: str) -> dict[str, Page]:
     host = f"{base}/www.cnbc.com"
-    arts = (("2026/11/25/china-steel-output-cuts.html", "China steel output cuts deepen"),
-            ("2026/11/25/fed-minutes.html", "Fed minutes show caution"),
-            ("select/best-credit-cards.html", "Best credit cards"),
-            ("2026/11/24/gone.html", "A story that was taken down"))  # fmt: skip
+    arts = (
+        ("2026/11/25/china-steel-output-cuts.html", "China steel output cuts deepen"),
+        ("2026/11/25/fed-minutes.html", "Fed minutes show caution"),
+        ("select/best-credit-cards.html", "Best credit cards"),
+        ("2026/11/24/gone.html", "A story that was taken down"),
+    )
     items = "".join(
         f"<item><link>{host}/{p}</link><title>{t}</title><description>{t}: summary.</description>"
         f'<pubDate>Tue, 25 Nov 2026 0{n}:00:00 GMT</pubDate><guid isPermaLink="true">{host}/{p}</guid></item>'
@@ -230,9 +254,11 @@ def cnbc(base: str) -> dict[str, Page]:
     }
     ld = '<script type="application/ld+json">{"@type":"NewsArticle","author":{"@type":"Person","name":"Evelyn Cheng"}}</script>'
     for path, title in arts[:3]:
-        inner = (f'<h1 class="ArticleHeader-headline">{title}</h1><div class="ArticleBody-articleBody">'
-                 f"<p>China's steel mills were told to cut output as Beijing fights overcapacity.</p>"
-                 "<p>Second paragraph.</p></div>")  # fmt: skip
+        inner = (
+            f'<h1 class="ArticleHeader-headline">{title}</h1><div class="ArticleBody-articleBody">'
+            f"<p>China's steel mills were told to cut output as Beijing fights overcapacity.</p>"
+            "<p>Second paragraph.</p></div>"
+        )
         pages[f"/www.cnbc.com/{path}"] = Page(chrome(title, inner, head=ld).encode())
     return pages
 
@@ -240,12 +266,20 @@ def cnbc(base: str) -> dict[str, Page]:
 # --- Reuters news sitemap index -> child sitemaps (news:title, publication_date, keywords) ---
 def reuters(base: str) -> dict[str, Page]:
     now = datetime.now(UTC)
-    ns = ('xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
-          'xmlns:news="http://www.google.com/schemas/sitemap-news/0.9"')  # fmt: skip
+    ns = (
+        'xmlns="http://www.sitemaps.org/schemas/sitemap/0.9" '
+        'xmlns:news="http://www.google.com/schemas/sitemap-news/0.9"'
+    )
     child = f"{base}/www.reuters.com/arc/outboundfeeds/news-sitemap/?outputType=xml&amp;from="
-    index = (f'<?xml version="1.0" encoding="UTF-8"?><sitemapindex {ns}>'
-             + "".join(f"<sitemap><loc>{child}{n}</loc><lastmod>{(now - timedelta(hours=n)).isoformat()}"
-                       "</lastmod></sitemap>" for n in (0, 100, 200)) + "</sitemapindex>")  # fmt: skip
+    index = (
+        f'<?xml version="1.0" encoding="UTF-8"?><sitemapindex {ns}>'
+        + "".join(
+            f"<sitemap><loc>{child}{n}</loc><lastmod>{(now - timedelta(hours=n)).isoformat()}"
+            "</lastmod></sitemap>"
+            for n in (0, 100, 200)
+        )
+        + "</sitemapindex>"
+    )
     pages = {
         "/www.reuters.com/arc/outboundfeeds/news-sitemap-index/?outputType=xml": Page(
             index.encode(), "application/xml", validators=True
@@ -255,13 +289,15 @@ def reuters(base: str) -> dict[str, Page]:
         urls = ""
         for n in range(3):
             age = timedelta(hours=start // 10 + n * 30)  # the third of each is 60 h old
-            urls += (f"<url><loc>{base}/www.reuters.com/business/story-{start + n}/</loc>"
-                     f"<news:news><news:publication><news:name>Reuters</news:name>"
-                     "<news:language>en</news:language></news:publication>"
-                     f"<news:publication_date>{(now - age).isoformat()}</news:publication_date>"
-                     f"<news:title>China aluminium smelters curb output {start + n}</news:title>"
-                     "<news:keywords>Metals, China, Output cuts</news:keywords>"
-                     "<news:stock_tickers>SHFE:AL</news:stock_tickers></news:news></url>")  # fmt: skip
+            urls += (
+                f"<url><loc>{base}/www.reuters.com/business/story-{start + n}/</loc>"
+                f"<news:news><news:publication><news:name>Reuters</news:name>"
+                "<news:language>en</news:language></news:publication>"
+                f"<news:publication_date>{(now - age).isoformat()}</news:publication_date>"
+                f"<news:title>China aluminium smelters curb output {start + n}</news:title>"
+                "<news:keywords>Metals, China, Output cuts</news:keywords>"
+                "<news:stock_tickers>SHFE:AL</news:stock_tickers></news:news></url>"
+            )
         pages[f"/www.reuters.com/arc/outboundfeeds/news-sitemap/?outputType=xml&from={start}"] = (
             Page(
                 f'<?xml version="1.0" encoding="UTF-8"?><urlset {ns}>{urls}</urlset>'.encode(),
@@ -273,9 +309,16 @@ def reuters(base: str) -> dict[str, Page]:
 
 
 SITES = {
-    "nbd": nbd, "jiemian": jiemian, "cs_hg": cs, "ndrc_xwfb": ndrc, "coalchina": coalchina,
-    "chinania": chinania, "scmp_business": scmp, "cnbc_economy": cnbc, "reuters": reuters,
-}  # fmt: skip
+    "nbd": nbd,
+    "jiemian": jiemian,
+    "cs_hg": cs,
+    "ndrc_xwfb": ndrc,
+    "coalchina": coalchina,
+    "chinania": chinania,
+    "scmp_business": scmp,
+    "cnbc_economy": cnbc,
+    "reuters": reuters,
+}
 
 
 def all_pages(base: str) -> dict[str, Page]:

@@ -19,8 +19,9 @@ def replay_app(folder: Path) -> web.Application:
         if entry is None:
             return web.Response(status=404, text="not recorded")
         headers = {"Content-Type": entry["content_type"]} if entry["content_type"] else {}
-        return web.Response(status=entry["status"], body=(folder / entry["file"]).read_bytes(),
-                            headers=headers)  # fmt: skip
+        return web.Response(
+            status=entry["status"], body=(folder / entry["file"]).read_bytes(), headers=headers
+        )
 
     app = web.Application()
     app.router.add_get("/replay", handle)

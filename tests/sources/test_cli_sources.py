@@ -18,8 +18,14 @@ pytestmark = pytest.mark.integration
 
 
 def capwatch(*args: str, env: dict) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "capwatch", *args], capture_output=True,
-                          text=True, timeout=120, cwd=REPO, env=env)  # fmt: skip
+    return subprocess.run(
+        [sys.executable, "-m", "capwatch", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=REPO,
+        env=env,
+    )
 
 
 def test_check_prints_items_and_diagnostics_stores_nothing_and_saves_a_replayable_fixture(
@@ -27,11 +33,15 @@ def test_check_prints_items_and_diagnostics_stores_nothing_and_saves_a_replayabl
 ):
     _, server = fixture_server
     sources = local_sources_file(tmp_path / "s.toml", server.url, ["cs_hg"])
-    env = {**os.environ, "CAPWATCH_SOURCES_FILE": str(sources),
-           "CAPWATCH_DATABASE_URL": database_url}  # fmt: skip
+    env = {
+        **os.environ,
+        "CAPWATCH_SOURCES_FILE": str(sources),
+        "CAPWATCH_DATABASE_URL": database_url,
+    }
     folder = tmp_path / "fixture"
-    done = capwatch("sources", "check", "cs_hg", "--save-fixture", "--fixture-dir", str(folder),
-                    env=env)  # fmt: skip
+    done = capwatch(
+        "sources", "check", "cs_hg", "--save-fixture", "--fixture-dir", str(folder), env=env
+    )
     assert done.returncode == 0, done.stderr
     out = done.stdout
     assert "水泥行业错峰生产方案出台" in out and "熟料生产线全部停窑" in out
@@ -43,7 +53,8 @@ def test_check_prints_items_and_diagnostics_stores_nothing_and_saves_a_replayabl
     expected = json.loads((folder / "expected.json").read_text("utf-8"))
     assert len(expected["items"]) == 2
     assert sorted(replay_check(folder, tmp_path), key=lambda i: i["url"]) == sorted(
-        expected["items"], key=lambda i: i["url"])  # fmt: skip
+        expected["items"], key=lambda i: i["url"]
+    )
 
 
 def test_check_of_a_broken_source_says_why(fixture_server, tmp_path):
@@ -60,8 +71,19 @@ def test_check_of_a_broken_source_says_why(fixture_server, tmp_path):
 def test_new_scaffolds_a_valid_entry_and_list_shows_it(tmp_path):
     target = tmp_path / "mine.toml"
     env = {**os.environ, "CAPWATCH_SOURCES_FILE": str(target)}
-    done = capwatch("sources", "new", "--key", "my_list", "--kind", "html", "--url",
-                    "https://example.com/news/", "--tier", "association", env=env)  # fmt: skip
+    done = capwatch(
+        "sources",
+        "new",
+        "--key",
+        "my_list",
+        "--kind",
+        "html",
+        "--url",
+        "https://example.com/news/",
+        "--tier",
+        "association",
+        env=env,
+    )
     assert done.returncode == 0, done.stderr
     assert 'links = "a[href]"' in target.read_text("utf-8")
     listed = capwatch("sources", "list", "--no-db", env=env)
@@ -70,8 +92,11 @@ def test_new_scaffolds_a_valid_entry_and_list_shows_it(tmp_path):
 
 def test_a_bad_sources_file_names_file_entry_and_field(tmp_path):
     target = tmp_path / "bad.toml"
-    target.write_text('[[source]]\nkey = "x"\nname = "x"\nkind = "html"\nurl = "https://a/"\n'
-                      'interval = 5\n[source.options]\nlinkz = "a"\n', "utf-8")  # fmt: skip
+    target.write_text(
+        '[[source]]\nkey = "x"\nname = "x"\nkind = "html"\nurl = "https://a/"\n'
+        'interval = 5\n[source.options]\nlinkz = "a"\n',
+        "utf-8",
+    )
     done = capwatch(
         "sources", "list", "--no-db", env={**os.environ, "CAPWATCH_SOURCES_FILE": str(target)}
     )
@@ -91,8 +116,11 @@ def test_list_shows_last_run_and_unhealthy_sources(database_url, tmp_path):
     ]
     with psycopg.connect(database_url) as conn:
         for key, status, items, stat in stats:
-            conn.execute("INSERT INTO crawl_runs (source_key, status, items, stats, finished_at)"
-                         " VALUES (%s, %s, %s, %s, now())", (key, status, items, stat))  # fmt: skip
+            conn.execute(
+                "INSERT INTO crawl_runs (source_key, status, items, stats, finished_at)"
+                " VALUES (%s, %s, %s, %s, now())",
+                (key, status, items, stat),
+            )
     env = {**os.environ, "CAPWATCH_DATABASE_URL": database_url}
     env.pop("CAPWATCH_SOURCES_FILE", None)
     done = capwatch("sources", "list", env=env)

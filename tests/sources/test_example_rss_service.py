@@ -45,12 +45,21 @@ def test_minimal_rss_entry_runs_in_the_service(tmp_path, database_url):
         )
         sources = tmp_path / "sources.toml"
         sources.write_text(ENTRY.replace("8123", str(server.port)), "utf-8")
-        env = {**os.environ, "CAPWATCH_DATABASE_URL": database_url,
-               "CAPWATCH_SOURCES_FILE": str(sources), "CAPWATCH_DATA_DIR": str(tmp_path / "d"),
-               "CAPWATCH_POLL_SECONDS": "0.5"}  # fmt: skip
+        env = {
+            **os.environ,
+            "CAPWATCH_DATABASE_URL": database_url,
+            "CAPWATCH_SOURCES_FILE": str(sources),
+            "CAPWATCH_DATA_DIR": str(tmp_path / "d"),
+            "CAPWATCH_POLL_SECONDS": "0.5",
+        }
         env.pop("TELEGRAM_BOT_TOKEN", None)
-        proc = subprocess.Popen([sys.executable, "-m", "capwatch", "run", "--only", "example_rss"],
-                                env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)  # fmt: skip
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "capwatch", "run", "--only", "example_rss"],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         try:
             deadline = time.monotonic() + 60
             while time.monotonic() < deadline and proc.poll() is None:
@@ -59,7 +68,7 @@ def test_minimal_rss_entry_runs_in_the_service(tmp_path, database_url):
                 time.sleep(0.3)
             time.sleep(1.0)  # let the second run be recorded
             proc.send_signal(signal.SIGTERM)
-            out, err = proc.communicate(timeout=30)
+            _out, err = proc.communicate(timeout=30)
         finally:
             if proc.poll() is None:
                 proc.kill()

@@ -20,14 +20,19 @@ pytestmark = pytest.mark.integration
 async def test_unhealthy_after_n_bad_runs_and_a_good_run_resets(database_url):
     async with await AsyncConnection.connect(database_url, autocommit=True) as conn:
         for key, status, items, stat in [
-            ("a", "finished", 0, "{}"), ("a", "finished", 0, '{"capwatch/parse_errors": 2}'),
+            ("a", "finished", 0, "{}"),
+            ("a", "finished", 0, '{"capwatch/parse_errors": 2}'),
             ("a", "timeout", 5, "{}"),
-            ("b", "finished", 0, "{}"), ("b", "finished", 0, "{}"),
+            ("b", "finished", 0, "{}"),
+            ("b", "finished", 0, "{}"),
             ("b", "finished", 0, '{"capwatch/found": 4, "capwatch/known": 4}'),
-            ("c", "finished", 0, "{}"), ("c", "running", 0, "{}"),
-        ]:  # fmt: skip
-            await conn.execute("INSERT INTO crawl_runs (source_key, status, items, stats)"
-                               " VALUES (%s, %s, %s, %s)", (key, status, items, stat))  # fmt: skip
+            ("c", "finished", 0, "{}"),
+            ("c", "running", 0, "{}"),
+        ]:
+            await conn.execute(
+                "INSERT INTO crawl_runs (source_key, status, items, stats) VALUES (%s, %s, %s, %s)",
+                (key, status, items, stat),
+            )
         bad = await source_queries.unhealthy_sources(conn, ["a", "b", "c", "d"], runs=3)
         summaries = await source_queries.source_run_summaries(conn, ["a", "b", "c", "d"])
     assert [s.source_key for s in bad] == ["a"]
@@ -40,17 +45,28 @@ def test_json_kind_retries_with_backoff_and_robots_opt_out(database_url, tmp_pat
     site = FixtureServer()
     server = BackgroundServer(site.app()).start()
     try:
-        items = [{"code": f"2026112{n}", "title": f"<b>标题{n}</b> 减产", "showTime":
-                  f"2026-11-2{n} 09:0{n}:00", "summary": f"<p>摘要{n}</p>"} for n in range(3)]  # fmt: skip
+        items = [
+            {
+                "code": f"2026112{n}",
+                "title": f"<b>标题{n}</b> 减产",
+                "showTime": f"2026-11-2{n} 09:0{n}:00",
+                "summary": f"<p>摘要{n}</p>",
+            }
+            for n in range(3)
+        ]
         body = "jQuery123(" + json.dumps({"data": {"list": items}}, ensure_ascii=False) + ");"
-        site.pages["/api/list?column=345"] = Page(body.encode(), "application/javascript",
-                                                  fail_first=2)  # fmt: skip
+        site.pages["/api/list?column=345"] = Page(
+            body.encode(), "application/javascript", fail_first=2
+        )
         site.pages["/robots.txt"] = Page(b"User-agent: *\nDisallow: /blocked/\n", "text/plain")
         site.pages["/blocked/feed.xml"] = Page(
             b'<rss version="2.0"><channel><item><title>T</title><link>http://x.org/1</link>'
-            b"</item></channel></rss>", "application/rss+xml")  # fmt: skip
+            b"</item></channel></rss>",
+            "application/rss+xml",
+        )
         sources = tmp_path / "s.toml"
-        sources.write_text(f"""
+        sources.write_text(
+            f"""
 [[source]]
 key = "em_col"
 name = "json list"
@@ -80,7 +96,9 @@ url = "{server.url}/blocked/feed.xml"
 interval = 60
 robots = false
 robots_reason = "the feed is published for readers; robots.txt blocks every crawler"
-""", "utf-8")  # fmt: skip
+""",
+            "utf-8",
+        )
         results = {
             r["key"]: r for r in run_crawls(database_url, sources, ["em_col", "blocked", "optout"])
         }
@@ -90,8 +108,10 @@ robots_reason = "the feed is published for readers; robots.txt blocks every craw
     assert results["em_col"]["new"] == 3 and results["optout"]["new"] == 1
     assert results["blocked"]["items"] == 0 and site.hits["/blocked/feed.xml"] == 1
     with psycopg.connect(database_url) as conn:
-        row = conn.execute("SELECT url, title, body, published_at, external_id FROM articles"
-                           " WHERE source_key = 'em_col' ORDER BY url LIMIT 1").fetchone()  # fmt: skip
+        row = conn.execute(
+            "SELECT url, title, body, published_at, external_id FROM articles"
+            " WHERE source_key = 'em_col' ORDER BY url LIMIT 1"
+        ).fetchone()
         runs = dict(conn.execute("SELECT source_key, http_errors FROM crawl_runs").fetchall())
     assert row[0] == "https://finance.eastmoney.com/a/20261120.html"
     assert row[1] == "标题0 减产" and row[2] == "摘要0" and row[4] == "20261120"

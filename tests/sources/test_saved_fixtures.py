@@ -39,10 +39,25 @@ def replay_check(folder: Path, tmp_path: Path) -> list[dict]:
     try:
         env = {**os.environ, "CAPWATCH_SOURCES_FILE": str(sources)}
         done = subprocess.run(
-            [sys.executable, "-m", "capwatch", "sources", "check", entry["key"], "--json",
-             "--limit", str(max(1, len(expected["items"]))), "--replay", server.url],
-            capture_output=True, text=True, timeout=120, cwd=REPO, env=env,
-        )  # fmt: skip
+            [
+                sys.executable,
+                "-m",
+                "capwatch",
+                "sources",
+                "check",
+                entry["key"],
+                "--json",
+                "--limit",
+                str(max(1, len(expected["items"]))),
+                "--replay",
+                server.url,
+            ],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            cwd=REPO,
+            env=env,
+        )
     finally:
         server.stop()
     assert done.returncode == 0, done.stderr[-2000:]

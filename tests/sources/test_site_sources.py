@@ -34,8 +34,15 @@ def crawled(fixture_server, module_db, tmp_path_factory):
     articles: dict[str, list[tuple]] = {}
     for row in rows:
         articles.setdefault(row[0], []).append(row[1:])
-    return {"first": first, "second": second, "articles": articles, "runs": runs,
-            "hits_first": hits_after_first, "site": site, "base": server.url}  # fmt: skip
+    return {
+        "first": first,
+        "second": second,
+        "articles": articles,
+        "runs": runs,
+        "hits_first": hits_after_first,
+        "site": site,
+        "base": server.url,
+    }
 
 
 def by_title(crawled, key: str, fragment: str) -> tuple:
@@ -53,18 +60,31 @@ def beijing(text: str) -> str:
 def test_every_source_stored_its_articles_on_the_first_crawl(crawled):
     counts = {r["key"]: (r["status"], r["new"]) for r in crawled["first"]}
     assert counts == {
-        "nbd": ("finished", 3), "jiemian": ("finished", 2), "cs_hg": ("finished", 2),
-        "ndrc_xwfb": ("finished", 2), "coalchina": ("finished", 2), "chinania": ("finished", 1),
-        "scmp_business": ("finished", 2), "cnbc_economy": ("finished", 3),
+        "nbd": ("finished", 3),
+        "jiemian": ("finished", 2),
+        "cs_hg": ("finished", 2),
+        "ndrc_xwfb": ("finished", 2),
+        "coalchina": ("finished", 2),
+        "chinania": ("finished", 1),
+        "scmp_business": ("finished", 2),
+        "cnbc_economy": ("finished", 3),
         "reuters": ("finished", 4),
-    }  # fmt: skip
+    }
 
 
 def test_second_crawl_requests_no_article_page_again_and_stores_nothing_new(crawled):
     assert all(r["new"] == 0 and r["status"] == "finished" for r in crawled["second"])
     site = crawled["site"]
-    articles = [p for p in site.pages if "/articles/" in p or "/article/" in p or "t2026" in p
-                or "a=show" in p or "/yaowen/2026/" in p or "cnbc.com/2026" in p]  # fmt: skip
+    articles = [
+        p
+        for p in site.pages
+        if "/articles/" in p
+        or "/article/" in p
+        or "t2026" in p
+        or "a=show" in p
+        or "/yaowen/2026/" in p
+        or "cnbc.com/2026" in p
+    ]
     assert articles and all(site.hits[p] == crawled["hits_first"].get(p, 0) for p in articles)
     assert all(site.hits[p] <= 1 for p in articles)
 
@@ -85,7 +105,7 @@ def test_source_headers_are_sent(crawled):
 
 
 def test_nbd_selectors_and_link_filter(crawled):
-    url, title, body, published, author = by_title(crawled, "nbd", "光伏玻璃")
+    _url, title, body, published, author = by_title(crawled, "nbd", "光伏玻璃")
     assert title == "光伏玻璃龙头集体减产30% 行业反内卷提速"
     assert "集体减产30%" in body and "相关阅读" not in body and "频道1" not in body
     assert published == datetime.fromisoformat(beijing("2026-11-20T10:31:00"))
@@ -94,7 +114,7 @@ def test_nbd_selectors_and_link_filter(crawled):
 
 
 def test_jiemian_epoch_time_author_and_removed_parts(crawled):
-    url, title, body, published, author = by_title(crawled, "jiemian", "电解铝")
+    _url, _title, body, published, author = by_title(crawled, "jiemian", "电解铝")
     assert published.timestamp() == 1795500000
     assert author == "王晓"
     assert "举报" not in body and "严禁新增产能" in body
@@ -102,7 +122,7 @@ def test_jiemian_epoch_time_author_and_removed_parts(crawled):
 
 
 def test_cs_gbk_pages_decode_despite_a_wrong_utf8_header(crawled):
-    url, title, body, published, author = by_title(crawled, "cs_hg", "水泥")
+    _url, title, body, published, author = by_title(crawled, "cs_hg", "水泥")
     assert title == "水泥行业错峰生产方案出台"
     assert "熟料生产线全部停窑" in body and "𠀀" in body  # GB18030-only character survives
     assert published == datetime.fromisoformat(beijing("2026-11-21T08:11:00"))
@@ -112,7 +132,7 @@ def test_cs_gbk_pages_decode_despite_a_wrong_utf8_header(crawled):
 def test_ndrc_relative_links_meta_fields_and_forced_utf8(crawled):
     urls = sorted(a[0] for a in crawled["articles"]["ndrc_xwfb"])
     assert urls[0].endswith("/www.ndrc.gov.cn/xwdt/xwfb/202611/t20261120_1401002.html")
-    url, title, body, published, author = by_title(crawled, "ndrc_xwfb", "光伏")
+    _url, title, body, published, author = by_title(crawled, "ndrc_xwfb", "光伏")
     assert title == "关于治理光伏行业低价竞争的通知" and author == "国家发展改革委"
     assert published == datetime.fromisoformat(beijing("2026-11-20T16:30:00"))
     assert "特此通知" in body
@@ -120,7 +140,7 @@ def test_ndrc_relative_links_meta_fields_and_forced_utf8(crawled):
 
 def test_coalchina_generic_extraction_of_gbk_and_mislabelled_utf8(crawled):
     for fragment in ("经济运行分析会", "限产保价"):
-        url, title, body, published, author = by_title(crawled, "coalchina", fragment)
+        _url, _title, body, published, author = by_title(crawled, "coalchina", fragment)
         assert "核定产能组织生产" in body, body[:200]
         assert "关于我们" not in body and "频道" not in body
         assert published is not None and published.year == 2026
@@ -128,13 +148,13 @@ def test_coalchina_generic_extraction_of_gbk_and_mislabelled_utf8(crawled):
 
 
 def test_chinania_title_and_date_from_paragraphs(crawled):
-    url, title, body, published, author = by_title(crawled, "chinania", "铜冶炼")
+    _url, title, _body, published, _author = by_title(crawled, "chinania", "铜冶炼")
     assert title == "铜冶炼企业联合减产 降低铜精矿加工费竞争"
     assert published == datetime.fromisoformat(beijing("2026-11-24T00:00:00"))
 
 
 def test_scmp_feed_items_stored_without_tracking_parameters(crawled):
-    url, title, body, published, author = by_title(crawled, "scmp_business", "solar glass")
+    url, _title, body, published, author = by_title(crawled, "scmp_business", "solar glass")
     assert "utm_source" not in url and body == "Beijing steps up its anti-involution campaign."
     assert author == "Staff Reporter" and published is not None
 
@@ -142,7 +162,7 @@ def test_scmp_feed_items_stored_without_tracking_parameters(crawled):
 def test_cnbc_follows_articles_skips_select_and_keeps_the_feed_item_of_a_404(crawled):
     rows = crawled["articles"]["cnbc_economy"]
     assert not any("/select/" in r[0] for r in rows)
-    url, title, body, published, author = by_title(crawled, "cnbc_economy", "steel output")
+    _url, _title, body, _published, author = by_title(crawled, "cnbc_economy", "steel output")
     assert "told to cut output" in body and author == "Evelyn Cheng"
     gone = by_title(crawled, "cnbc_economy", "taken down")
     assert gone[2] == "A story that was taken down: summary."  # the feed text, page was 404

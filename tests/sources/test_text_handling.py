@@ -1,3 +1,4 @@
+
 """Chinese text handling: charsets, times, bylines, and generic extraction of real pages."""
 
 from __future__ import annotations
@@ -106,17 +107,39 @@ def test_generic_extraction_prefers_h1_matching_title_and_json_ld():
 @pytest.mark.parametrize(
     ("name", "title", "published", "author", "snippet"),
     [
-        ("sina_finance_roll_article_2018-12-28.html", '60万"12306账号"外泄? 中铁总辟谣称消息不实',
-         "2018-12-28T19:56:29+08:00", "裴剑飞", "铁路12306网站未发生用户信息泄漏"),
-        ("sina_finance_usstock_article_2019-09-09.html", "债券市场是否存在泡沫？世界知名首席投资官们这么说",
-         "2019-09-09T20:52:38+08:00", "新浪财经-自媒体综合", "负利率债券的市场也不断扩大"),
+        (
+            "sina_finance_roll_article_2018-12-28.html",
+            '60万"12306账号"外泄? 中铁总辟谣称消息不实',
+            "2018-12-28T19:56:29+08:00",
+            "裴剑飞",
+            "铁路12306网站未发生用户信息泄漏",
+        ),
+        (
+            "sina_finance_usstock_article_2019-09-09.html",
+            "债券市场是否存在泡沫？世界知名首席投资官们这么说",
+            "2019-09-09T20:52:38+08:00",
+            "新浪财经-自媒体综合",
+            "负利率债券的市场也不断扩大",
+        ),
     ],
-)  # fmt: skip
+)
 def test_capwatch_extract_on_real_sina_pages(name, title, published, author, snippet):
     page = shared_path("fixtures", "sources", "sina", name)
-    done = subprocess.run([sys.executable, "-m", "capwatch", "extract", str(page), "--url",
-                           "https://finance.sina.com.cn/roll/x.shtml"],
-                          capture_output=True, text=True, timeout=60, cwd=REPO)  # fmt: skip
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "capwatch",
+            "extract",
+            str(page),
+            "--url",
+            "https://finance.sina.com.cn/roll/x.shtml",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=REPO,
+    )
     assert done.returncode == 0, done.stderr
     out = json.loads(done.stdout)
     assert set(out) == {"title", "text", "published", "author"}

@@ -1,0 +1,192 @@
+"""Output for the archive commands: rich tables for people, exact JSON/JSONL/CSV for tools,
+and the date arguments they accept.
+
+Machine formats carry times as ISO 8601 in UTC and lists as JSON arrays (CSV: joined with
+"; "). Tables show times in Asia/Shanghai, the market's clock. Scraped text is never
+interpreted as rich markup.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+from collections.abc import Iterable, Mapping
+from datetime import UTC, date, datetime, timedelta
+from typing import Any, TextIO
+from zoneinfo import ZoneInfo
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from db.search_terms import Snippet
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+_RELATIVE = re.compile(r"^(\d+)\s*([hdwm])$")
+_UNITS = {"h": timedelta(hours=1), "d": timedelta(days=1), "w": timedelta(weeks=1),
+          "m": timedelta(days=30)}  # fmt: skip
+
+
+def parse_when(text: str, now: datetime | None = None) -> datetime:
+    """YYYY-MM-DD (midnight, Asia/Shanghai), an ISO datetime (naive = Asia/Shanghai), or
+    a span back from now: 12h, 7d, 2w, 3m (30-day months)."""
+    value = text.strip()
+    relative = _RELATIVE.match(value.lower())
+    if relative:
+        return (now or datetime.now(UTC)) - int(relative.group(1)) * _UNITS[relative.group(2)]
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise ValueError(
+            f"not a date: {text!r} (use 2026-06-01, 2026-06-01T09:30, or 7d / 12h / 2w / 3m)"
+        ) from None
+    if len(value) == 10:  # a bare date
+        parsed = datetime.combine(date.fromisoformat(value), datetime.min.time())
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=SHANGHAI)
+
+
+def local(when: datetime | None) -> str:
+    return when.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M") if when else ""
+
+
+def to_json_value(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).isoformat()
+    if isinstance(value, list | tuple):
+        return [to_json_value(v) for v in value]
+    if isinstance(value, dict):
+        return {k: to_json_value(v) for k, v in value.items()}
+    return value
+
+
+def to_csv_value(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).isoformat()
+    if isinstance(value, list | tuple):
+        return "; ".join(str(v) for v in value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dict):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
+
+
+def write_jsonl(rows: Iterable[Mapping[str, Any]], out: TextIO) -> int:
+    count = 0
+    for row in rows:
+        out.write(json.dumps({k: to_json_value(v) for k, v in row.items()}, ensure_ascii=False))
+        out.write("\n")
+        count += 1
+    return count
+
+
+def write_json(rows: Iterable[Mapping[str, Any]], out: TextIO) -> None:
+    data = [{k: to_json_value(v) for k, v in row.items()} for row in rows]
+    out.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+
+
+def csv_writer(out: TextIO, columns: list[str]) -> csv.DictWriter:
+    writer = csv.DictWriter(out, fieldnames=columns, extrasaction="ignore")
+    writer.writeheader()
+    return writer
+
+
+def write_csv(rows: Iterable[Mapping[str, Any]], columns: list[str], out: TextIO) -> int:
+    writer = csv_writer(out, columns)
+    count = 0
+    for row in rows:
+        writer.writerow({k: to_csv_value(row.get(k)) for k in columns})
+        count += 1
+    return count
+
+
+def snippet_text(snippet: Snippet) -> Text:
+    """The snippet with hits «marked» and bold; brackets in scraped text stay literal."""
+    text = Text(no_wrap=False)
+    pos = 0
+    for start, end in snippet.marks:
+        text.append(snippet.text[pos:start])
+        text.append("«" + snippet.text[start:end] + "»", style="bold yellow")
+        pos = end
+    text.append(snippet.text[pos:])
+    return text
+
+
+def hits_table(hits: list[Any]) -> Table:
+    table = Table(show_lines=True, expand=True)
+    table.add_column("time (UTC+8)", no_wrap=True)
+    table.add_column("source", max_width=14)
+    table.add_column("title / snippet", ratio=1)
+    table.add_column("score", justify="right", no_wrap=True)
+    table.add_column("event", max_width=22, overflow="fold")
+    for hit in hits:
+        body = Text(hit.title, style="bold")
+        body.append("\n")
+        body.append_text(snippet_text(hit.snippet))
+        body.append("\n" + hit.url, style="dim")
+        score = "" if hit.score is None else f"{hit.score:.2f}" + (" ✓" if hit.relevant else "")
+        table.add_row(
+            local(hit.article_time),
+            Text(hit.source_name or hit.source_key),
+            body,
+            score,
+            Text(hit.event_id or ""),
+        )
+    return table
+
+
+def events_table(events: list[Any]) -> Table:
+    table = Table(expand=True, show_lines=True)
+    table.add_column("first seen (UTC+8)", no_wrap=True, min_width=10)
+    table.add_column("sector / action", max_width=18)
+    table.add_column("headline / id", ratio=1, min_width=24)
+    table.add_column("reports", justify="right", no_wrap=True)
+    table.add_column("sources", max_width=24)
+    for ev in events:
+        headline = Text(ev.headline)
+        headline.append("\n" + ev.event_id, style="dim")
+        what = Text(", ".join(ev.sectors) + "\n" + ", ".join(ev.actions))
+        table.add_row(
+            local(ev.first_seen_at),
+            what,
+            headline,
+            str(ev.reports),
+            Text(", ".join(ev.source_names)),
+        )
+    return table
+
+
+def timeline_table(timeline: Any) -> Table:
+    ev = timeline.event
+    table = Table(
+        title=Text(
+            f"{ev.headline}\n{', '.join(ev.sectors)} · {', '.join(ev.actions)} · "
+            f"{ev.reports} reports · {ev.event_id}"
+        ),
+        expand=True,
+    )
+    table.add_column("#", justify="right")
+    table.add_column("time (UTC+8)", no_wrap=True)
+    table.add_column("source", max_width=16)
+    table.add_column("tier")
+    table.add_column("title", ratio=1)
+    table.add_column("joined by", max_width=18)
+    for r in timeline.reports:
+        title = Text(r.title)
+        title.append("\n" + r.url, style="dim")
+        table.add_row(
+            str(r.report_no),
+            local(r.article_time),
+            Text(r.source_name or r.source_key),
+            r.source_tier or "",
+            title,
+            Text(r.event_reason),
+        )
+    return table
+
+
+def print_table(table: Table, out: TextIO | None = None) -> None:
+    Console(file=out, soft_wrap=False).print(table)
