@@ -11,7 +11,7 @@ import logging
 import sys
 import warnings
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Protocol, TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from alerts.ratelimit import Limiter, SendLimits
 from alerts.render import to_plain
@@ -37,7 +37,26 @@ class SendResult:
     not_editable: bool = False  # an edit that cannot happen (reply instead)
 
 
-class Transport(Protocol):
+@dataclass(frozen=True)
+class Outgoing:
+    """One message part to send: its HTML, and the plain text for when HTML is refused."""
+
+    chat_id: int
+    html_text: str
+    plain_text: str | None = None
+    reply_to: int | None = None
+    silent: bool = False
+    preview: bool | str = True
+
+    @property
+    def plain(self) -> str:
+        return self.plain_text if self.plain_text is not None else to_plain(self.html_text)
+
+
+class Transport:
+    """What the sender talks to. `send` is one call for every transport; each transport
+    delivers the `Outgoing` message its own way (`_deliver`) and edits sent ones."""
+
     limiter: Limiter
 
     async def send(
@@ -49,16 +68,23 @@ class Transport(Protocol):
         reply_to: int | None = None,
         silent: bool = False,
         preview: bool | str = True,
-    ) -> SendResult: ...
+    ) -> SendResult:
+        message = Outgoing(chat_id, html_text, plain_text, reply_to, silent, preview)
+        return await self._deliver(message)
+
+    async def _deliver(self, message: Outgoing) -> SendResult:
+        raise NotImplementedError
 
     async def edit(
         self, chat_id: int, message_id: int, html_text: str, *, preview: bool | str = True
-    ) -> SendResult: ...
+    ) -> SendResult:
+        raise NotImplementedError
 
-    async def close(self) -> None: ...
+    async def close(self) -> None:
+        return None
 
 
-class ConsoleTransport:
+class ConsoleTransport(Transport):
     """Prints alerts to stdout: capwatch works (and can be tried) before a bot exists."""
 
     def __init__(self, stream: TextIO | None = None) -> None:
@@ -66,20 +92,11 @@ class ConsoleTransport:
         self.count = 0
         self.limiter = Limiter(SendLimits.unlimited())
 
-    async def send(
-        self,
-        chat_id: int,
-        html_text: str,
-        plain_text: str | None = None,
-        *,
-        reply_to: int | None = None,
-        silent: bool = False,
-        preview: bool | str = True,
-    ) -> SendResult:
+    async def _deliver(self, message: Outgoing) -> SendResult:
         self.count += 1
-        text = plain_text if plain_text is not None else to_plain(html_text)
+        reply_to = message.reply_to
         title = "capwatch alert" if reply_to is None else f"capwatch (re: #{reply_to})"
-        print(f"\n===== {title} =====\n{text}\n", file=self.stream, flush=True)
+        print(f"\n===== {title} =====\n{message.plain}\n", file=self.stream, flush=True)
         return SendResult(ok=True, message_id=self.count)
 
     async def edit(
@@ -91,9 +108,6 @@ class ConsoleTransport:
             flush=True,
         )
         return SendResult(ok=True, message_id=message_id)
-
-    async def close(self) -> None:
-        return None
 
 
 def retry_seconds(exc: Exception) -> float:
@@ -121,7 +135,7 @@ _NOT_EDITABLE = (
 )
 
 
-class TelegramTransport:
+class TelegramTransport(Transport):
     """Sends through python-telegram-bot's Bot against TELEGRAM_API_BASE_URL."""
 
     def __init__(
@@ -162,22 +176,14 @@ class TelegramTransport:
             await self.bot.initialize()
             self._ready = True
 
-    async def send(
-        self,
-        chat_id: int,
-        html_text: str,
-        plain_text: str | None = None,
-        *,
-        reply_to: int | None = None,
-        silent: bool = False,
-        preview: bool | str = True,
-    ) -> SendResult:
+    async def _deliver(self, message: Outgoing) -> SendResult:
         from telegram import ReplyParameters
         from telegram.constants import ParseMode
 
+        chat_id, reply_to = message.chat_id, message.reply_to
         options = {
-            "disable_notification": silent,
-            "link_preview_options": _preview(preview),
+            "disable_notification": message.silent,
+            "link_preview_options": _preview(message.preview),
             "reply_parameters": ReplyParameters(reply_to, allow_sending_without_reply=True)
             if reply_to
             else None,
@@ -185,12 +191,11 @@ class TelegramTransport:
 
         async def html_call():
             return await self.bot.send_message(
-                chat_id, html_text, parse_mode=ParseMode.HTML, **options
+                chat_id, message.html_text, parse_mode=ParseMode.HTML, **options
             )
 
         async def plain_call():
-            text = plain_text if plain_text is not None else to_plain(html_text)
-            return await self.bot.send_message(chat_id, text, **options)
+            return await self.bot.send_message(chat_id, message.plain, **options)
 
         return await self._call(chat_id, html_call, plain_call)
 

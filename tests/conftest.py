@@ -6,6 +6,7 @@ from __future__ import annotations
 import itertools
 import os
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import psycopg
@@ -61,10 +62,10 @@ def pg_admin_dsn(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         server.cleanup()
 
 
-@pytest.fixture
-def database_url(pg_admin_dsn: str) -> Iterator[str]:
-    """A fresh, migrated database for one test (a clone of the template)."""
-    name = f"capwatch_test_{os.getpid()}_{next(_counter)}"
+@contextmanager
+def cloned_database(pg_admin_dsn: str, prefix: str) -> Iterator[str]:
+    """The DSN of a fresh clone of the migrated template, dropped on exit."""
+    name = f"{prefix}_{os.getpid()}_{next(_counter)}"
     with psycopg.connect(pg_admin_dsn, autocommit=True) as conn:
         conn.execute(
             sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
@@ -76,6 +77,13 @@ def database_url(pg_admin_dsn: str) -> Iterator[str]:
         conn.execute(
             sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
         )
+
+
+@pytest.fixture
+def database_url(pg_admin_dsn: str) -> Iterator[str]:
+    """A fresh, migrated database for one test (a clone of the template)."""
+    with cloned_database(pg_admin_dsn, "capwatch_test") as dsn:
+        yield dsn
 
 
 @pytest.fixture

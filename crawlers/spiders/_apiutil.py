@@ -1,4 +1,5 @@
-"""What the JSON-API spiders share: loud failures, Beijing times, 【headline】 titles, HTML to text.
+"""What the JSON-API spiders share: loud failures, list rows, article pages (text helpers:
+`_apitext`, re-exported here).
 
 Every site answers differently when it refuses us (a WAF page, `errno`, `code`, HTTP 403);
 each spider says *why* in the log and counts it in `capwatch/parse_errors` (we could not read
@@ -8,109 +9,44 @@ the answer) or `capwatch/api_errors` (the site said no), so a changed API is not
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import AsyncIterator, Callable, Iterator
-from datetime import UTC, datetime, timedelta, timezone
 from typing import Any, ClassVar
-from urllib.parse import urlencode, urljoin, urlsplit
+from urllib.parse import urlencode
 
 import scrapy
-from parsel import Selector
 from scrapy.http import Response
-from w3lib.html import remove_tags, replace_entities
 
 from crawlers.items import ArticleItem
-from crawlers.spiders.base import SourceSpider
-from crawlers.timeutil import BEIJING
-
-_HEADLINE = re.compile(r"^\s*【([^【】]{2,200})】")
-_DATE = re.compile(
-    r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
-    r"(?:[\sT-]*(\d{1,2}):(\d{2})(?::(\d{2}))?)?"
-    r"(?:\.\d+)?\s*(Z|[+-]\d{2}:?\d{2})?"
+from crawlers.spiders._apitext import (
+    absolute,
+    beijing_time,
+    flash_title,
+    html_text,
+    origin_of,
+    selector_text,
+    strip_jsonp,
 )
-_BLOCK_END = re.compile(r"(?i)<br\s*/?>|</(?:p|div|h[1-6]|li|tr|section|blockquote)>")
-_SPACES = re.compile(r"[ \t\r\f\v\u00a0\u3000]+")
-_BLANK_LINES = re.compile(r"\n\s*\n+")
-_JSONP = re.compile(r"^[\w$.]+\s*\((.*)\)\s*;?\s*$", re.S)
-TITLE_CHARS = 80
+from crawlers.spiders.base import SourceSpider
+
+__all__ = [  # the text helpers live in _apitext; spiders import everything from here
+    "LISTED_URL",
+    "ApiSpider",
+    "PagedApiSpider",
+    "SkipRow",
+    "absolute",
+    "beijing_time",
+    "flash_title",
+    "html_text",
+    "origin_of",
+    "selector_text",
+    "strip_jsonp",
+]
+
 LISTED_URL = "capwatch_listed_url"  # meta: the stored URL an article request completes
 
 
 class SkipRow(Exception):
     """Raised by a row builder (see `ApiSpider.list_items`): this list row is not an article."""
-
-
-def beijing_time(text: Any) -> datetime | None:
-    """A date/time written on a Chinese site: naive means Beijing; an explicit offset wins.
-
-    Accepts `2026-08-21 00:02:06`, `2026-08-21 00:02`, `2026-08-21`, `2026.08.21 10:36`,
-    `2026/08/21`, `2026年08月21日 10:36`, `2026-08-21-10:36:00` (gov.cn meta) and ISO strings.
-    """
-    if not isinstance(text, str) or not text.strip():
-        return None
-    match = _DATE.search(text)
-    if not match:
-        return None
-    year, month, day, hour, minute, second, offset = match.groups()
-    try:
-        moment = datetime(
-            int(year), int(month), int(day), int(hour or 0), int(minute or 0), int(second or 0)
-        )
-    except ValueError:
-        return None
-    if not offset:
-        return moment.replace(tzinfo=BEIJING)
-    if offset == "Z":
-        return moment.replace(tzinfo=UTC)
-    sign = 1 if offset[0] == "+" else -1
-    digits = offset[1:].replace(":", "")
-    delta = timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
-    return moment.replace(tzinfo=timezone(sign * delta))
-
-
-def html_text(fragment: Any) -> str:
-    """Plain text of an HTML fragment (paragraphs kept as lines); plain text passes through."""
-    if not isinstance(fragment, str):
-        return ""
-    text = _BLOCK_END.sub("\n", fragment) if "<" in fragment else fragment
-    text = replace_entities(remove_tags(text)) if "<" in fragment or "&" in fragment else text
-    lines = (_SPACES.sub(" ", line).strip() for line in text.split("\n"))
-    return _BLANK_LINES.sub("\n", "\n".join(line for line in lines if line)).strip()
-
-
-def flash_title(text: str, *candidates: Any) -> str:
-    """Flash-item title: the leading 【headline】, else a given title, else the first 80 chars."""
-    match = _HEADLINE.match(text or "")
-    if match:
-        return match.group(1).strip()
-    for candidate in candidates:
-        if isinstance(candidate, str) and candidate.strip():
-            return html_text(candidate)
-    plain = (text or "").strip()
-    return plain if len(plain) <= TITLE_CHARS else plain[: TITLE_CHARS - 1] + "…"
-
-
-def selector_text(sel: Selector, css: str, drop: str = "") -> str:
-    """Text of the first element matching `css` (several selectors: first that matches wins),
-    after removing the nodes matched by `drop`."""
-    for one in css.split(","):
-        found = sel.css(one.strip())
-        if found:
-            node = found[0]
-            if drop:
-                node.css(drop).drop()
-            return html_text(node.get())
-    return ""
-
-
-def strip_jsonp(text: str) -> str:
-    """`cb({...});` → `{...}`; plain JSON unchanged."""
-    stripped = text.strip()
-    if stripped[:1] in "[{":
-        return stripped
-    match = _JSONP.match(stripped)
-    return match.group(1) if match else stripped
 
 
 def _store_pool(crawler: Any) -> Any:
@@ -126,12 +62,6 @@ def _store_pool(crawler: Any) -> Any:
         for pipeline in getattr(getattr(scraper, "itemproc", None), "middlewares", ()):
             context = getattr(pipeline, "context", None) or context
     return getattr(context, "pool", None)
-
-
-def origin_of(url: str) -> str:
-    """`https://host[:port]` of a URL (tests point a source at 127.0.0.1, so derive, never fix)."""
-    parts = urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}"
 
 
 class ApiSpider(SourceSpider):
@@ -371,11 +301,33 @@ class ApiSpider(SourceSpider):
         return item
 
 
-def absolute(base: str, link: Any, *, https: bool = False) -> str:
-    """`link` resolved against `base`; with `https`, an http:// result is upgraded."""
-    if not isinstance(link, str) or not link.strip():
-        return ""
-    url = urljoin(base, link.strip())
-    if https and url.startswith("http://"):
-        url = "https://" + url[len("http://") :]
-    return url
+class PagedApiSpider(ApiSpider):
+    """A list API paged by number: pages 1..max_pages of the source URL, each read by `rows`,
+    every row built by `list_item` (rows without `require` skipped); an empty page ends it."""
+
+    require: ClassVar[str] = ""
+
+    def params(self, page: int) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def rows(self, response: Response) -> list[dict[str, Any]] | None:
+        raise NotImplementedError
+
+    def list_item(self, raw: dict[str, Any]) -> Any:
+        raise NotImplementedError
+
+    def _page(self, page: int) -> scrapy.Request:
+        return self.list_request(
+            self.source.url, self.parse, self.params(page), cb_kwargs={"page": page}
+        )
+
+    async def start(self):
+        yield self._page(1)
+
+    def parse(self, response: Response, page: int = 1) -> Iterator[Any]:
+        rows = self.rows(response)
+        if rows is None:
+            return
+        yield from self.list_items(rows, self.list_item, require=self.require)
+        if rows and page < self.max_pages:
+            yield self._page(page + 1)

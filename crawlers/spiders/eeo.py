@@ -4,7 +4,6 @@ with their full `content`; the article page is fetched only when the list has no
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any, ClassVar
 
 from scrapy import Request
@@ -12,7 +11,7 @@ from scrapy.http import Response
 
 from crawlers.items import ArticleItem
 from crawlers.spiders._apiutil import (
-    ApiSpider,
+    PagedApiSpider,
     SkipRow,
     absolute,
     beijing_time,
@@ -23,29 +22,20 @@ from crawlers.spiders._apiutil import (
 UUID = "b048c7211db949eeb7443cd5b9b3bfe3"  # the site's public list id (RSSHub, 2025-09)
 
 
-class EeoSpider(ApiSpider):
+class EeoSpider(PagedApiSpider):
     name = "eeo"
     site_headers: ClassVar[dict[str, str]] = {"Referer": "https://www.eeo.com.cn/"}
 
-    def _page(self, page: int):
-        params = {
+    def params(self, page: int) -> dict[str, Any]:
+        return {
             "catid": self.opt("catid", 3690),
             "uuid": self.opt("uuid", UUID),
             "page": page,
             "pageSize": self.opt("page_size", 50),
         }
-        return self.list_request(self.source.url, self.parse, params, cb_kwargs={"page": page})
 
-    async def start(self):
-        yield self._page(1)
-
-    def parse(self, response: Response, page: int = 1) -> Iterator[Any]:
-        rows = self.json_rows(response, "data", or_top_level=True, jsonp=True)
-        if rows is None:
-            return
-        yield from self.list_items(rows, self.list_item)
-        if rows and page < self.max_pages:
-            yield self._page(page + 1)
+    def rows(self, response: Response) -> list[dict[str, Any]] | None:
+        return self.json_rows(response, "data", or_top_level=True, jsonp=True)
 
     def list_item(self, raw: dict[str, Any]) -> ArticleItem | Request:
         """The page is fetched only when the list has no `content`."""

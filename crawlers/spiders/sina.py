@@ -9,8 +9,6 @@ from __future__ import annotations
 import json
 import random
 import time
-from collections.abc import Iterator
-from functools import partial
 from typing import Any, ClassVar
 
 from scrapy import Request
@@ -19,6 +17,7 @@ from scrapy.http import Response
 from crawlers.items import ArticleItem
 from crawlers.spiders._apiutil import (
     ApiSpider,
+    PagedApiSpider,
     SkipRow,
     absolute,
     beijing_time,
@@ -41,15 +40,16 @@ def _status_error(payload: Any) -> str | None:
     return None
 
 
-class SinaZhiboSpider(ApiSpider):
+class SinaZhiboSpider(PagedApiSpider):
     """7x24 直播 feed (`zhibo_id` 152 = 财经), pages 1..max_pages newest first."""
 
     name = "sina_724"
     site_headers: ClassVar[dict[str, str]] = {"Referer": "https://finance.sina.com.cn/"}
+    require = "id"
 
-    def _page(self, page: int):
+    def params(self, page: int) -> dict[str, Any]:
         size = self.opt("page_size", 20)
-        params = {
+        return {
             "page": page,
             "page_size": size,
             "zhibo_id": self.opt("zhibo_id", 152),
@@ -59,18 +59,13 @@ class SinaZhiboSpider(ApiSpider):
             "pagesize": size,
             "type": 1,
         }
-        return self.list_request(self.source.url, self.parse, params, cb_kwargs={"page": page})
 
-    async def start(self):
-        yield self._page(1)
+    def rows(self, response: Response) -> list[dict[str, Any]] | None:
+        path = "result.data.feed.list"
+        return self.json_rows(response, path, jsonp=True, refused=_status_error)
 
-    def parse(self, response: Response, page: int = 1) -> Iterator[Any]:
-        rows = self.json_rows(response, "result.data.feed.list", jsonp=True, refused=_status_error)
-        if rows is None:
-            return
-        yield from self.list_items(rows, partial(zhibo_item, self), require="id")
-        if rows and page < self.max_pages:
-            yield self._page(page + 1)
+    def list_item(self, raw: dict[str, Any]) -> ArticleItem:
+        return zhibo_item(self, raw)
 
 
 def zhibo_item(spider: ApiSpider, raw: dict[str, Any]) -> ArticleItem:
@@ -95,14 +90,14 @@ def zhibo_item(spider: ApiSpider, raw: dict[str, Any]) -> ArticleItem:
     )
 
 
-class SinaRollSpider(ApiSpider):
+class SinaRollSpider(PagedApiSpider):
     """Roll news (`feed.mix.sina.com.cn/api/roll/get`, pageid/lid channels) + article pages."""
 
     name = "sina_roll"
     site_headers: ClassVar[dict[str, str]] = {"Referer": "https://news.sina.com.cn/"}
 
-    def _page(self, page: int):
-        params = {
+    def params(self, page: int) -> dict[str, Any]:
+        return {
             "pageid": self.opt("pageid", 155),
             "lid": self.opt("lid", 1686),
             "k": self.opt("keyword", ""),
@@ -111,20 +106,11 @@ class SinaRollSpider(ApiSpider):
             "r": f"{random.random():.16f}",
             "_": int(time.time() * 1000),
         }
-        return self.list_request(self.source.url, self.parse, params, cb_kwargs={"page": page})
 
-    async def start(self):
-        yield self._page(1)
+    def rows(self, response: Response) -> list[dict[str, Any]] | None:
+        return self.json_rows(response, "result.data", jsonp=True, refused=_status_error)
 
-    def parse(self, response: Response, page: int = 1) -> Iterator[Any]:
-        rows = self.json_rows(response, "result.data", jsonp=True, refused=_status_error)
-        if rows is None:
-            return
-        yield from self.list_items(rows, self.roll_item)
-        if rows and page < self.max_pages:
-            yield self._page(page + 1)
-
-    def roll_item(self, raw: dict[str, Any]) -> ArticleItem | Request:
+    def list_item(self, raw: dict[str, Any]) -> ArticleItem | Request:
         url = absolute("https://finance.sina.com.cn/", raw.get("url"), https=True)
         if not url:
             raise SkipRow("no url")

@@ -5,7 +5,6 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from typing import Any, ClassVar
 
 from scrapy import Request
@@ -14,6 +13,7 @@ from scrapy.http import Response
 from crawlers.items import ArticleItem
 from crawlers.spiders._apiutil import (
     ApiSpider,
+    PagedApiSpider,
     SkipRow,
     absolute,
     beijing_time,
@@ -32,34 +32,7 @@ def _id_of(url: str) -> str:
     return match.group(1) if match else url
 
 
-class _YicaiListSpider(ApiSpider):
-    """Both Yicai lists: a JSON array (or `data`), numbered pages; subclasses give the query
-    and the row builder."""
-
-    def params(self, page: int) -> dict[str, Any]:
-        raise NotImplementedError
-
-    def list_item(self, raw: dict[str, Any]) -> ArticleItem | Request:
-        raise NotImplementedError
-
-    def _page(self, page: int):
-        return self.list_request(
-            self.source.url, self.parse, self.params(page), cb_kwargs={"page": page}
-        )
-
-    async def start(self):
-        yield self._page(1)
-
-    def parse(self, response: Response, page: int = 1) -> Iterator[Any]:
-        rows = self.json_rows(response, "data", or_top_level=True)
-        if rows is None:
-            return
-        yield from self.list_items(rows, self.list_item)
-        if rows and page < self.max_pages:
-            yield self._page(page + 1)
-
-
-class YicaiBriefSpider(_YicaiListSpider):
+class YicaiBriefSpider(PagedApiSpider):
     """正在: `getbrieflist?type=0` → a JSON array; time = `datekey` (YYYY.MM.DD) + `hm`."""
 
     name = "yicai_brief"
@@ -67,6 +40,9 @@ class YicaiBriefSpider(_YicaiListSpider):
 
     def params(self, page: int) -> dict[str, Any]:
         return {"type": self.opt("type", 0), "page": page, "pagesize": self.opt("page_size", 50)}
+
+    def rows(self, response: Response) -> list[dict[str, Any]] | None:
+        return self.json_rows(response, "data", or_top_level=True)
 
     def list_item(self, raw: dict[str, Any]) -> ArticleItem:
         return brief_item(self, raw)
@@ -88,7 +64,7 @@ def brief_item(spider: ApiSpider, raw: dict[str, Any]) -> ArticleItem:
     )
 
 
-class YicaiNewsSpider(_YicaiListSpider):
+class YicaiNewsSpider(PagedApiSpider):
     """Article lists; `[source.options] params` adds e.g. `{cid = 48, type = 1}` for
     `getlistbycid`. VIP articles (AppID 0, under /vip) keep the list summary."""
 
@@ -97,6 +73,9 @@ class YicaiNewsSpider(_YicaiListSpider):
 
     def params(self, page: int) -> dict[str, Any]:
         return {**self.opt("params", {}), "page": page, "pagesize": self.opt("page_size", 30)}
+
+    def rows(self, response: Response) -> list[dict[str, Any]] | None:
+        return self.json_rows(response, "data", or_top_level=True)
 
     def list_item(self, raw: dict[str, Any]) -> ArticleItem | Request:
         link = raw.get("url") or ""

@@ -3,25 +3,18 @@ writes a sources file pointing the built-in entries at the local server."""
 
 from __future__ import annotations
 
-import itertools
-import os
 import subprocess
 import sys
 import tomllib
 from collections.abc import Iterator
 from pathlib import Path
 
-import psycopg
 import pytest
-from psycopg import sql
-from psycopg.conninfo import make_conninfo
 
-from tests.conftest import REPO, TEMPLATE
+from tests.conftest import REPO, cloned_database
 from tests.fakes.serving import BackgroundServer
 from tests.sources.fixture_sites import all_pages, local_url
 from tests.sources.site_server import FixtureServer
-
-_names = itertools.count()
 
 
 @pytest.fixture(scope="module")
@@ -35,18 +28,8 @@ def fixture_server() -> Iterator[tuple[FixtureServer, BackgroundServer]]:
 
 @pytest.fixture(scope="module")
 def module_db(pg_admin_dsn: str) -> Iterator[str]:
-    name = f"capwatch_src_{os.getpid()}_{next(_names)}"
-    with psycopg.connect(pg_admin_dsn, autocommit=True) as conn:
-        conn.execute(
-            sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(
-                sql.Identifier(name), sql.Identifier(TEMPLATE)
-            )
-        )
-    yield make_conninfo(pg_admin_dsn, dbname=name)
-    with psycopg.connect(pg_admin_dsn, autocommit=True) as conn:
-        conn.execute(
-            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-        )
+    with cloned_database(pg_admin_dsn, "capwatch_src") as dsn:
+        yield dsn
 
 
 def toml_value(value) -> str:
