@@ -3,7 +3,12 @@ store pipeline's batched writes) versus bare Scrapy (same pages, no parsing, no 
 the same process and run, on a local site of a few thousand article pages. Generic
 extraction (readability/trafilatura, no selectors) is measured separately on a subset.
 
-    .venv/bin/python bench/bench_crawl.py [--articles 3000] [--generic 300]
+    .venv/bin/python bench/bench_crawl.py [--articles 3000] [--generic 300] [--rounds 2]
+
+Both variants use the same settings (concurrency 16, AutoThrottle off, logging off) and
+download the same pages; the bare spider only reads links from the list pages. Runs are
+interleaved (bare, pipeline, bare, pipeline, bare) and each pipeline run is compared with the
+bare runs around it, so load from other work on the machine hits both alike.
 
 Target (issue 3): selector-based crawl >= 0.70 of bare Scrapy's pages/s.
 """
@@ -12,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import random
+import statistics
 import sys
 import tempfile
 import time
@@ -91,7 +97,9 @@ def site_app(pages: dict[str, bytes]) -> web.Application:
     return app
 
 
-async def run_all(base: str, n: int, generic: int, dsn: str) -> dict[str, tuple[int, float]]:
+async def run_all(
+    base: str, n: int, generic: int, dsn: str, rounds: int
+) -> dict[str, list[tuple[int, float, float]]]:
     import scrapy
     from psycopg_pool import AsyncConnectionPool
     from scrapy import signals
@@ -129,7 +137,7 @@ async def run_all(base: str, n: int, generic: int, dsn: str) -> dict[str, tuple[
                 for href in response.css("ul.news a::attr(href)").getall():
                     yield response.follow(href, self.parse)
 
-    results: dict[str, tuple[int, float]] = {}
+    results: dict[str, list[tuple[int, float, float]]] = {}
 
     async def timed(label: str, spider_cls, with_pool: bool, **kwargs) -> None:
         runner = AsyncCrawlerRunner(settings)
@@ -143,9 +151,19 @@ async def run_all(base: str, n: int, generic: int, dsn: str) -> dict[str, tuple[
         crawler.signals.connect(seen, signal=signals.response_received)
         if with_pool:
             crawler.capwatch = CrawlContext(pool=pool, executor="bench")
-        started = time.perf_counter()
+        started, cpu = time.perf_counter(), time.process_time()
         await runner.crawl(crawler, **kwargs)
-        results[label] = (count["pages"], time.perf_counter() - started)
+        results.setdefault(label, []).append(
+            (count["pages"], time.perf_counter() - started, time.process_time() - cpu)
+        )
+
+    async def forget_articles() -> None:
+        """Each pipeline round must fetch every page again (stored URLs are never requested)."""
+        async with pool.connection() as conn:
+            cur = await conn.execute("SELECT count(*) FROM articles WHERE source_key = 'bench_sel'")
+            if (row := await cur.fetchone())[0]:
+                results.setdefault("stored", []).append(row[0])
+            await conn.execute("TRUNCATE articles CASCADE")
 
     def source(key: str, selectors: dict | None, articles: int, list_urls: list[str]):
         first = list_urls[0].rsplit("/", 1)[0] + "/0.html" if list_urls else f"{base}/glist/0.html"
@@ -172,11 +190,15 @@ async def run_all(base: str, n: int, generic: int, dsn: str) -> dict[str, tuple[
         "time": "span.time::text",
         "author": "div.source::text",
     }
+    await timed("warmup", Bare, False)  # imports, connection setup: not counted
     await timed("bare", Bare, False)
-    await timed("pipeline", HtmlListSpider, True, source=source("bench_sel", selectors, n, lists))
-    await timed("bare", Bare, False)  # measured twice around the pipeline run: noise check
-    results["bare2"] = results.pop("bare")
-    await timed("bare", Bare, False)
+    for _ in range(rounds):  # interleaved, so machine load hits both variants alike
+        await forget_articles()
+        await timed(
+            "pipeline", HtmlListSpider, True, source=source("bench_sel", selectors, n, lists)
+        )
+        await timed("bare", Bare, False)
+    await forget_articles()
     generic_lists = [
         u.replace("/list/", "/glist/") for u in lists[: max(0, generic // PER_LIST - 1)]
     ]
@@ -191,6 +213,7 @@ def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--articles", type=int, default=3000)
     parser.add_argument("--generic", type=int, default=300)
+    parser.add_argument("--rounds", type=int, default=2, help="pipeline runs, each between bares")
     args = parser.parse_args()
     pages = build_site(args.articles)
     size = sum(len(v) for k, v in pages.items() if "/articles/" in k) / args.articles
@@ -207,25 +230,49 @@ def main() -> int:
         out: dict = {}
 
         async def go() -> int:
-            out.update(await run_all(server.url, args.articles, args.generic, dsn))
+            out.update(await run_all(server.url, args.articles, args.generic, dsn, args.rounds))
             return 0
 
         run_under_reactor(go)
         pg.cleanup()
     server.stop()
-    rate = {k: p / s for k, (p, s) in out.items()}
-    bare = (rate["bare"] + rate["bare2"]) / 2
     print(f"site: {args.articles} article pages of {size / 1024:.0f} KB, lists of {PER_LIST}")
-    for label in ("bare", "bare2", "pipeline", "generic"):
-        pages_done, seconds = out[label]
-        print(f"{label:9s} {pages_done:5d} pages in {seconds:6.2f} s = {rate[label]:6.1f} pages/s")
+    for label in ("bare", "pipeline", "generic"):
+        for pages_done, seconds, cpu in out[label]:
+            print(
+                f"{label:9s} {pages_done:5d} pages in {seconds:6.2f} s ="
+                f" {pages_done / seconds:6.1f} pages/s"
+                f"  (process CPU {1000 * cpu / max(pages_done, 1):.2f} ms/page)"
+            )
+    bare, pipe, stored = out["bare"], out["pipeline"], out.get("stored", [])
+    # each pipeline run against the mean of the bare runs just before and after it
+    ratios = [
+        (p[0] / p[1]) / ((bare[i][0] / bare[i][1] + bare[i + 1][0] / bare[i + 1][1]) / 2)
+        for i, p in enumerate(pipe)
+    ]
+    cpu_ratios = [
+        (bare[i][2] / bare[i][0] + bare[i + 1][2] / bare[i + 1][0]) / 2 / (p[2] / p[0])
+        for i, p in enumerate(pipe)
+    ]
     print(
-        f"ratio pipeline (selectors + store) / bare Scrapy: {rate['pipeline'] / bare:.2f}"
+        f"articles stored per pipeline run: {', '.join(map(str, stored))}"
+        f" (expected {args.articles})"
+    )
+    print(
+        f"ratio pipeline (selectors + store) / bare Scrapy, pages/s: median"
+        f" {statistics.median(ratios):.2f} of rounds {', '.join(f'{r:.2f}' for r in ratios)}"
         " (target >= 0.70)"
     )
     print(
-        f"generic extraction (readability/trafilatura + store): {rate['generic']:.1f} pages/s"
-        f" = {rate['generic'] / bare:.2f} of bare"
+        f"same as a CPU-time ratio (less sensitive to other load on the machine): median"
+        f" {statistics.median(cpu_ratios):.2f}"
+    )
+    gen_pages, gen_seconds, gen_cpu = out["generic"][0]
+    bare_rate = statistics.median(b[0] / b[1] for b in bare)
+    print(
+        f"generic extraction (readability/trafilatura + store): {gen_pages / gen_seconds:.1f}"
+        f" pages/s = {gen_pages / gen_seconds / bare_rate:.2f} of bare"
+        f" ({1000 * gen_cpu / max(gen_pages, 1):.1f} ms CPU/page)"
     )
     return 0
 

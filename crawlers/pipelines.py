@@ -123,12 +123,20 @@ class StorePipeline:
         return item
 
     async def flush(self) -> None:
-        if not self.batch:
+        # Take the batch before the first await: Scrapy runs process_item for many items at
+        # once, and items appended while a flush waits belong to the next batch (re-reading
+        # self.batch after the await stored one batch many times and dropped others).
+        batch, self.batch = self.batch, []
+        if not batch:
             return
-        async with self.pool.connection() as conn:
-            self.new += await queries.insert_articles(conn, self.context.run_id, self.batch)
-            await queries.notify(conn, queries.ARTICLES_CHANNEL)
-        self.batch = []
+        try:
+            async with self.pool.connection() as conn:
+                new = await queries.insert_articles(conn, self.context.run_id, batch)
+                await queries.notify(conn, queries.ARTICLES_CHANNEL)
+            self.new += new  # not `self.new += await ...`: that reads self.new before the await
+        except BaseException:
+            self.batch[:0] = batch  # kept for the retry in spider_closed
+            raise
 
     async def close_spider(self) -> None:
         await self.flush()

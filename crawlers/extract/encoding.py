@@ -100,7 +100,7 @@ def decode_html(
             continue
         if codec == "gb18030" and as_utf8 is not None and has_non_ascii:
             return Decoded(as_utf8, "utf-8", label, f"declared {label} but the bytes are UTF-8")
-        text = _strict(body, codec)
+        text = as_utf8 if codec == "utf-8" else _strict(body, codec)  # decoded once already
         if text is not None:
             body_text = text[1:] if text.startswith("\ufeff") else text
             note = f"declared {label}" + (

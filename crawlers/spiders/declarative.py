@@ -41,6 +41,7 @@ class Entry:
     raw: dict[str, Any] = field(default_factory=dict)
 
 
+LIST_PRIORITY = 10  # list pages before article pages (see list_request)
 _TRACKING = re.compile(r"^(utm_\w+|spm|from|share_token)$", re.I)
 
 
@@ -132,6 +133,10 @@ class DeclarativeSpider(SourceSpider):
             headers=headers,
             meta={"handle_httpstatus_list": [304], "list_url": url},
             dont_filter=True,
+            # Scrapy sends pending article requests before further start requests; without
+            # this each next list page (and its known-URL query) waited until the article
+            # queue ran dry, and the downloader idled for every query's round trip.
+            priority=LIST_PRIORITY,
         )
 
     async def start(self) -> AsyncIterator[scrapy.Request]:

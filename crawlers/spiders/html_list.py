@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from parsel import Selector
 from scrapy.http import Response
 
+from crawlers.extract.article import page_selector
 from crawlers.extract.text import element_text
 from crawlers.spiders.declarative import DeclarativeSpider, Entry
 
@@ -20,7 +20,7 @@ class HtmlListSpider(DeclarativeSpider):
         return [self.source.url, *self.opts.list_urls]
 
     def list_entries(self, response: Response, text: str) -> Iterator[Entry]:
-        sel = Selector(text=text)
+        sel = page_selector(text)
         base = sel.css("base::attr(href)").get()
         for node in sel.css(self.opts.links):
             anchor = node if node.root.tag == "a" else (node.css("a[href]") or [None])[0]
