@@ -95,9 +95,7 @@ def test_service_runs_alerts_and_stops_cleanly_on_sigterm(
     assert TOKEN not in err and TOKEN not in out
 
 
-def test_old_news_is_stored_as_an_event_without_an_alert(
-    tmp_path, database_url, cls_site, bot_api
-):
+def test_old_news_is_stored_as_an_event_without_an_alert(tmp_path, database_url, cls_site, bot_api):
     """A backfill or the first crawl of an archive must not page analysts about old news."""
     _, site_server = cls_site
     api, bot_server = bot_api

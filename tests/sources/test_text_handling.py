@@ -1,4 +1,3 @@
-
 """Chinese text handling: charsets, times, bylines, and generic extraction of real pages."""
 
 from __future__ import annotations
