@@ -24,12 +24,17 @@ from detection.rules import (
     expansion_count,
     group_by_sentence,
     is_anchor,
+    lead_has_body,
+    lifts,
     sentence_exclusions,
     sentence_hits,
     split_sentences,
 )
 
-KIND_WEIGHT = {"term": 1.0, "pair": 0.8, "policy": 0.6, "implied": 0.8}
+KIND_WEIGHT = {"term": 1.0, "pair": 0.8, "policy": 0.6, "issuer": 0.6, "implied": 0.8}
+# Action weights where they differ: the campaign name is weak evidence of a directive; a named
+# ministry or association stating the action is strong evidence of one.
+ACTION_WEIGHT = {"implied": 0.5, "issuer": 1.0}
 ACTION_ORDER = ("production_cut", "capacity_exit", "price_discipline", "inspection")
 TITLE_ANTI_BONUS = 0.3
 BODY_CAP = 1.6
@@ -56,6 +61,8 @@ class _Field:
         window: int,
         pair_window: int,
         context_excl: frozenset[str] = frozenset(),
+        lead_body: bool = False,
+        lifted: frozenset[str] = frozenset(),
     ):
         self.name = name
         self.text = text
@@ -65,8 +72,12 @@ class _Field:
         raw: list[Hit] = []
         self.strong_sentences: set[int] = set()
         self.lead_excl = frozenset(sentence_exclusions(groups[0], lex)) if groups else frozenset()
+        self.lead_body = lead_has_body(groups, lex)
+        self.lead_lifts = lifts(groups[0]) if groups else frozenset()
         for sent, ms in zip(self.sentences, groups, strict=True):
-            hits, strong = sentence_hits(sent, ms, lex, pair_window, context_excl)
+            hits, strong = sentence_hits(
+                sent, ms, lex, pair_window, context_excl, lead_body, lifted
+            )
             raw.extend(hits)
             if strong:
                 self.strong_sentences.add(sent.index)
@@ -110,7 +121,10 @@ def classify(
     pwin = int(st.get("pair_window_zh", 12) if lang == "zh" else st.get("pair_window_en", 40))
     body = _Field("text", b_norm, lex, win, pwin)
     # The lead usually gives the headline's cause ("受中东局势影响…减产"): share its exclusions.
-    fields = [_Field("title", t_norm, lex, win, pwin, body.lead_excl), body]
+    fields = [
+        _Field("title", t_norm, lex, win, pwin, body.lead_excl, body.lead_body, body.lead_lifts),
+        body,
+    ]
 
     raw = 0.0
     body_sum = 0.0
@@ -131,11 +145,16 @@ def classify(
             else:
                 body_sum += strength
             scored.append((strength, f, sent))
+            per_action: dict[str, float] = {}
             for h in hits:
                 w = pw * KIND_WEIGHT[h.kind]
-                action_w[h.action] += w
+                aw = pw * ACTION_WEIGHT.get(h.kind, KIND_WEIGHT[h.kind])
+                per_action[h.action] = max(per_action.get(h.action, 0.0), aw)
                 for s in h.sectors:
                     sector_w[s] += w
+            # One sentence names an action once: "停机…控制产量" is not two cuts.
+            for a, aw in per_action.items():
+                action_w[a] += aw
     raw += min(body_sum, BODY_CAP)
     if _campaign_in_headline(fields, lang):
         raw += TITLE_ANTI_BONUS

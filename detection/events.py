@@ -21,6 +21,11 @@ from detection.normalize import normalize
 
 MAX_SKETCHES = 8
 BODY_KINDS = ("ministry", "association")
+POLICY = "policy_guideline"
+
+
+def _concrete(actions: tuple[str, ...]) -> bool:
+    return any(a != POLICY for a in actions)
 
 
 @dataclass(frozen=True)
@@ -196,8 +201,8 @@ class EventIndex:
             if sectors[0] not in ev.sectors and ev.sectors[0] not in sectors:
                 continue
             act = set(det.actions) & set(ev.actions)
-            if not act:
-                continue
+            if not act or (act == {POLICY} and _concrete(det.actions) and _concrete(ev.actions)):
+                continue  # two directives ordering different actions are two events
             if bodies and ev.bodies and not bodies & set(ev.bodies):
                 continue
             if det.actors and ev.actors and not set(det.actors) & set(ev.actors):

@@ -17,6 +17,7 @@ from detection.normalize import normalize
 
 # Tag kinds: ("sector", slug) ("action", slug) ("pair_a"|"pair_b", "<action>#<i>")
 # ("anti", "strong"|"weak") ("actor", slug) ("excl", name) ("domestic", "cn")
+# ("intent", "supply")
 Tag = tuple[str, str]
 
 
@@ -166,6 +167,8 @@ def build_lexicon(data: dict[str, Any]) -> Lexicon:
             lex.add(t, ("actor", slug))
     for t in data.get("domestic", {}).get("terms", ()):
         lex.add(t, ("domestic", "cn"))
+    for t in data.get("supply_intent", {}).get("terms", ()):
+        lex.add(t, ("intent", "supply"))
     for name, entry in data.get("exclusions", {}).items():
         lex.exclusion_scope[name] = entry.get("scope", "sentence")
         for t in _both(entry):

@@ -27,6 +27,7 @@ _NEGATED_EXPANSION = re.compile(
 )
 
 POLICY = "policy_guideline"
+ISSUER_KINDS = ("ministry", "association", "generic")
 
 
 @dataclass(frozen=True)
@@ -44,7 +45,7 @@ class Hit:
     action: str
     pos: int
     sentence: int
-    kind: str  # "term" | "pair" | "policy" | "implied"
+    kind: str  # "term" | "pair" | "policy" | "issuer" | "implied"
     terms: tuple[str, ...]
     sectors: tuple[str, ...] = ()
 
@@ -110,7 +111,14 @@ def sentence_exclusions(ms: list[Match], lex: Lexicon) -> set[str]:
     out = {v for m in ms for v in _kinds(m, "excl") if lex.exclusion_scope.get(v) == "sentence"}
     if "foreign" in out and any(_kinds(m, "domestic") for m in ms):
         out.discard("foreign")  # "全球…中国" is about China after all
+    if "disruption" in out and any(_kinds(m, "intent") for m in ms):
+        out.discard("disruption")  # "停机检修…意在控制产量": maintenance as supply control
     return out
+
+
+def lifts(ms: list[Match]) -> frozenset[str]:
+    """Exclusions a lead sentence lifts for its headline (stated supply-control intent)."""
+    return frozenset({"disruption"}) if any(_kinds(m, "intent") for m in ms) else frozenset()
 
 
 def topic_exclusions(ms: list[Match], lex: Lexicon) -> set[str]:
@@ -124,17 +132,20 @@ def sentence_hits(
     lex: Lexicon,
     pair_window: int,
     extra_excl: frozenset[str] = frozenset(),
+    lead_body: bool = False,
+    lifted: frozenset[str] = frozenset(),
 ) -> tuple[list[Hit], bool]:
     """Action candidates of one sentence (before anchoring) and whether it names 反内卷.
     `extra_excl`: exclusions from context (a headline takes them from the lead)."""
     strong = any(("anti", "strong") in m.tags for m in ms)
-    excl = sentence_exclusions(ms, lex) | extra_excl
+    excl = (sentence_exclusions(ms, lex) | extra_excl) - lifted
     has_sector = any(sectors_of(m, lex) for m in ms)
     if excl and not strong:
         return [], False
     if ("social" in excl or topic_exclusions(ms, lex)) and not has_sector:
         return [], False
-    has_body = any(_kinds(m, "actor") for m in ms)
+    # Directives come from an issuing body; a company's "plan" or "pledge" is not one.
+    has_body = lead_body or any(_is_body(m, lex, ISSUER_KINDS) for m in ms)
     hits: list[Hit] = []
     for m in ms:
         if _NEGATED_ACTION.search(sent_prefix(sent, m)):
@@ -163,10 +174,23 @@ def sentence_hits(
                 terms = (a.term, b.term) if a.start < b.start else (b.term, a.term)
                 hits.append(Hit(rule.action, min(a.start, b.start), sent.index, "pair", terms))
                 break
-    if strong and (has_sector or has_body):
+    issuer = next((m for m in ms if _is_body(m, lex, ("ministry", "association"))), None)
+    if issuer is not None and any(h.kind in ("term", "pair") for h in hits):
+        # "发改委：今年将压减粗钢产量", "国家能源局启动超产核查": a named body orders it.
+        hits.append(Hit(POLICY, issuer.start, sent.index, "issuer", (issuer.term,)))
+    if strong and (has_sector or any(_kinds(m, "actor") for m in ms)):
         m = next(m for m in ms if ("anti", "strong") in m.tags)
         hits.append(Hit(POLICY, m.start, sent.index, "implied", (m.term,)))
     return hits, strong
+
+
+def _is_body(m: Match, lex: Lexicon, kinds: tuple[str, ...]) -> bool:
+    return any(lex.actor_kind.get(a) in kinds for a in _kinds(m, "actor"))
+
+
+def lead_has_body(groups: list[list[Match]], lex: Lexicon, n: int = 2) -> bool:
+    """An issuing body in the first sentences lets a headline's "通知"/"方案发布" count."""
+    return any(_is_body(m, lex, ISSUER_KINDS) for ms in groups[:n] for m in ms)
 
 
 def sent_prefix(sent: Sentence, m: Match, width: int = 8) -> str:
