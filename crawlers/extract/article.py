@@ -19,7 +19,8 @@ from typing import Any, Protocol
 from parsel import Selector
 
 from crawlers.extract.byline import parse_byline
-from crawlers.extract.text import element_text, html_fragment_text
+from crawlers.extract.clean import clean_fragment_text, clean_text
+from crawlers.extract.text import element_text
 from crawlers.timeutil import parse_time
 
 log = logging.getLogger(__name__)
@@ -37,8 +38,8 @@ TIME_CSS = ("time[datetime]::attr(datetime)", ".date::text", ".time::text", ".pu
             ".article-time::text", "#pubtime_baidu::text", ".info span::text")  # fmt: skip
 BYLINE_CSS = ('[class*="source"]', '[class*="author"]', '[class*="byline"]', '[class*="info"]',
               '[id*="source"]', '[class*="from"]')  # fmt: skip
-_TITLE_SPLIT = re.compile(r"\s*[_|\-–—]\s*")
 _WS = re.compile(r"\s+")
+_BARE_NAME = re.compile(r"[\u4e00-\u9fa5·]{2,5}|[A-Z][\w.'-]+(?: [A-Z][\w.'-]+){1,3}")
 
 
 class SelectorSpec(Protocol):
@@ -117,22 +118,49 @@ def _ld_author(value: Any) -> str | None:
     return None
 
 
+_SITE_WORDS = re.compile(
+    r"网|新闻|财经|频道|日报|晚报|时报|见闻|资讯|首页|官网|证券|经济|在线|"
+    r"\.com|\.cn|News|Times|Post|Journal|Reuters|Bloomberg|Global|Daily|Online|Magazine",
+    re.I,
+)
+_LATIN_NAME = re.compile(r"[A-Z][A-Za-z0-9&.' ]{1,20}")  # "CNBC", "AP News"
+_TITLE_SEP = re.compile(r"\s*[_|｜]\s*|\s+[-–—]\s+")
+
+
+def strip_site_suffix(title: str) -> str:
+    """ "标题_新浪财经_新浪网" / "Headline | Reuters" -> the headline: trailing (or leading)
+    separator-delimited parts that name a site are dropped, the longest part is kept."""
+    title = _WS.sub(" ", title or "").strip()
+    parts = [p for p in _TITLE_SEP.split(title) if p]
+    if len(parts) < 2:
+        return title
+    main = max(range(len(parts)), key=lambda i: len(parts[i]))
+    site = [p for i, p in enumerate(parts) if i != main]
+    if all(len(p) <= 24 and (_SITE_WORDS.search(p) or _LATIN_NAME.fullmatch(p)) for p in site):
+        return parts[main]
+    return title
+
+
+def _agrees(h1: str, ref: str) -> bool:
+    """The h1 is the headline the page title names (not a logo h1 inside a suffixed title)."""
+    return len(h1) >= 4 and (ref in h1 or (h1 in ref and len(h1) >= 0.6 * len(ref)))
+
+
 def generic_title(sel: Selector) -> tuple[str, str]:
-    """(title, rule): the h1 that agrees with <title> or og:title, else og:title, else <title>."""
-    page_title = (sel.css("title::text").get() or "").strip()
+    """(title, rule): the h1 that agrees with <title> or og:title, else og:title, else <title>,
+    site suffixes stripped."""
+    page_title = strip_site_suffix(sel.css("title::text").get() or "")
     og = _meta(sel, ("og:title", "twitter:title"))
-    og_title = og[1] if og else ""
+    og_title = strip_site_suffix(og[1]) if og else ""
     references = [_squash(t) for t in (page_title, og_title) if t]
     h1s = [element_text([h.root]) for h in sel.css("h1")]
     for h1 in h1s:
-        flat = _squash(h1)
-        if len(flat) >= 4 and any(flat in ref or ref in flat for ref in references):
+        if any(_agrees(_squash(h1), ref) for ref in references):
             return h1.replace("\n", " "), "h1"
     if og_title:
         return og_title, "og:title"
     if page_title:
-        parts = [p for p in _TITLE_SPLIT.split(page_title) if p]
-        return (max(parts, key=len) if parts else page_title), "title"
+        return page_title, "title"
     if h1s:
         return h1s[0].replace("\n", " "), "first h1"
     return "", "none"
@@ -170,7 +198,7 @@ def generic_body(html: str, sel: Selector, url: str | None) -> tuple[str, str]:
         from readability import Document
 
         summary = Document(html, url=url).summary(html_partial=True)
-        text = html_fragment_text(summary)
+        text = clean_fragment_text(summary)
     except Exception as exc:  # readability raises on odd pages (empty, frames)
         log.debug("readability failed on %s: %s", url, exc)
     if len(text) >= MIN_BODY:
@@ -184,17 +212,22 @@ def generic_body(html: str, sel: Selector, url: str | None) -> tuple[str, str]:
     except Exception as exc:
         log.debug("trafilatura failed on %s: %s", url, exc)
         other = ""
+    other = clean_text(other)
     if len(other) > len(best):
         best, method = other, "trafilatura"
     ld_body = _ld_value(json_ld(sel), "articleBody")
-    if isinstance(ld_body, str) and len(ld_body.strip()) > len(best):
-        best, method = ld_body.strip(), "json-ld articleBody"
+    if isinstance(ld_body, str) and len(ld_body := clean_text(ld_body.strip())) > len(best):
+        best, method = ld_body, "json-ld articleBody"
     return best, method
 
 
 def generic_author(sel: Selector, body: str, ld: list[dict[str, Any]]) -> tuple[str | None, str]:
     snippets = [element_text([el.root]) for css in BYLINE_CSS for el in sel.css(css)[:4]]
     snippets = [s for s in snippets if len(s) < 300]
+    for el in sel.css('[class*="author"], [rel="author"], [itemprop="author"]')[:4]:
+        name = element_text([el.root]).strip()
+        if _BARE_NAME.fullmatch(name):
+            return name, "author element"
     snippets += [body[:300], body[-200:]]
     source = None
     for snippet in snippets:
