@@ -67,8 +67,11 @@ async def test_sends_html_alerts_to_every_chat_once(database_url, bot_api):
 
 async def test_flood_control_delays_only_that_message_and_403_fails_it(database_url, bot_api):
     api, server = bot_api
-    api.fail_next("sendMessage", 429, "Too Many Requests: retry after 7", retry_after=7)
-    api.fail_next("sendMessage", 403, "Forbidden: bot was blocked by the user")
+    # per chat: the sender delivers to different chats concurrently, in no fixed order
+    api.fail_next(
+        "sendMessage", 429, "Too Many Requests: retry after 7", retry_after=7, chat_id=601
+    )
+    api.fail_next("sendMessage", 403, "Forbidden: bot was blocked by the user", chat_id=602)
     async with AsyncConnectionPool(database_url, open=False) as pool:
         await seed(pool, [601, 602, 603])
         transport = TelegramTransport(TOKEN, f"{server.url}/bot")
