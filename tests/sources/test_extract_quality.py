@@ -4,10 +4,8 @@ precision/recall of the body text against the known body."""
 
 from __future__ import annotations
 
-import json
 import re
 from collections import Counter
-from pathlib import Path
 
 import pytest
 
@@ -15,9 +13,14 @@ from crawlers.extract import decode_html, extract_article
 from crawlers.extract.article import strip_site_suffix
 from crawlers.extract.clean import clean_text, is_boilerplate
 from tests.conftest import shared_path
+from tests.sources.wrapped_pages import build_pages, page_names
 
-PAGES = Path(__file__).resolve().parents[1] / "fixtures" / "extract"
-EXPECTED = json.loads((PAGES / "expected.json").read_text(encoding="utf-8"))
+
+@pytest.fixture(scope="module")
+def wrapped() -> dict:
+    """Real bodies from ../shared in our own page furniture (skips when ../shared is absent)."""
+    shared_path("fixtures", "sources", "jin10")
+    return build_pages()
 
 
 def _lines(text: str) -> Counter:
@@ -58,10 +61,10 @@ def test_sina_usstock_page_drops_repost_header_disclaimer_and_editor():
     assert found.published.isoformat() == "2019-09-09T20:52:38+08:00"
 
 
-@pytest.mark.parametrize("name", sorted(EXPECTED))
-def test_wrapped_real_bodies_are_extracted_without_site_furniture(name):
-    want = EXPECTED[name]
-    found = extract_article((PAGES / f"{name}.html").read_text(encoding="utf-8"), "https://e.com/1")
+@pytest.mark.parametrize("name", sorted(page_names()))
+def test_wrapped_real_bodies_are_extracted_without_site_furniture(name, wrapped):
+    want = wrapped[name]
+    found = extract_article(want["html"], "https://e.com/1")
     precision, recall = precision_recall(found.text, want["body"])
     assert recall >= 0.98, (name, recall)
     assert precision >= 0.98, (name, precision, found.text[:300])
@@ -71,11 +74,10 @@ def test_wrapped_real_bodies_are_extracted_without_site_furniture(name):
         assert found.author == want["author"]
 
 
-def test_overall_precision_recall_of_wrapped_pages():
+def test_overall_precision_recall_of_wrapped_pages(wrapped):
     got = want = ""
-    for name, exp in EXPECTED.items():
-        page = (PAGES / f"{name}.html").read_text(encoding="utf-8")
-        got += extract_article(page).text + "\n"
+    for exp in wrapped.values():
+        got += extract_article(exp["html"]).text + "\n"
         want += exp["body"] + "\n"
     precision, recall = precision_recall(got, want)
     assert precision >= 0.99 and recall >= 0.99, (precision, recall)
