@@ -30,7 +30,6 @@ from psycopg_pool import AsyncConnectionPool
 from capwatch.detector import DETECTOR_VERSION, WINDOW_DAYS, Detector
 from db import alert_queries, queries
 from db import redetect_queries as rq
-from db.models import StoredArticle
 from detection.classify import classify
 from detection.events import EventIndex
 from detection.model import Detection
@@ -190,26 +189,13 @@ class Redetector:
             if last < horizon or await rq.event_has_outbox(conn, eid):
                 rep.new_silent.append(eid)
                 continue
-            payload = self.detector._payload(_stored(art), data)
+            payload = self.detector._payload(art, data)
             await alert_queries.enqueue_alert(  # the same targets as a live alert
                 conn, eid, self.detector.alert_chat_ids, data["sectors"], data["actions"], payload
             )
             rep.new_alerted.append(eid)
         if rep.new_alerted:
             await queries.notify(conn, queries.OUTBOX_CHANNEL)
-
-
-def _stored(art: rq.ScopedArticle) -> StoredArticle:
-    return StoredArticle(
-        id=art.id,
-        source_key=art.source_key,
-        url=art.url,
-        title=art.title,
-        body=art.body,
-        lang=art.lang,
-        published_at=art.published_at,
-        first_seen_at=art.first_seen_at,
-    )
 
 
 async def redetect_command(

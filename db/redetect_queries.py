@@ -11,21 +11,15 @@ from psycopg import AsyncConnection
 from psycopg.rows import class_row
 from psycopg.types.json import Jsonb
 
+from db.models import StoredArticle
+
 _LOCK_KEY = 7_426_101  # advisory lock: one re-detection at a time
 
 
 @dataclass(frozen=True)
-class ScopedArticle:
+class ScopedArticle(StoredArticle):
     """A detected article with what the previous detection said about it."""
 
-    id: int
-    source_key: str
-    url: str
-    title: str
-    body: str
-    lang: str | None
-    published_at: datetime | None
-    first_seen_at: datetime
     was_relevant: bool | None  # None: no detection row
     old_score: float | None
     old_sectors: list[str] | None
