@@ -1,11 +1,12 @@
 # Two commands do all the set-up on a fresh machine with Python >= 3.11 and pip:
+#   make demo   install everything into .venv and replay a sample day through the pipeline
 #   make run    install everything into .venv and run the service on the embedded PostgreSQL
 #   make test   install everything into .venv and run the linters and the whole test suite
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: install run test lint format bench
+.PHONY: install demo run test lint format bench
 
 $(BIN)/.capwatch-installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -14,6 +15,9 @@ $(BIN)/.capwatch-installed: pyproject.toml
 	touch $@
 
 install: $(BIN)/.capwatch-installed
+
+demo: install
+	$(BIN)/capwatch demo
 
 run: install
 	$(BIN)/capwatch run

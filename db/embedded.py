@@ -59,3 +59,14 @@ def _ensure_database(admin_dsn: str, name: str) -> None:
         if not exists:
             log.info("creating database %s on the embedded server", name)
             conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+
+
+def drop_embedded_database(data_dir: Path, name: str) -> None:
+    """Drop database `name` on the embedded server of `data_dir` (the demo starts empty)."""
+    import psycopg
+    from psycopg import sql
+
+    with psycopg.connect(embedded_dsn(data_dir), autocommit=True) as conn:
+        conn.execute(
+            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
+        )
