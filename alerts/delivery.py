@@ -18,7 +18,7 @@ from psycopg_pool import AsyncConnectionPool
 from alerts.render import render_alert_html, render_digest_html, render_update_reply
 from alerts.split import TELEGRAM_LIMIT, split_html, utf16_len
 from alerts.transport import SendResult, Transport
-from crawlers.timeutil import BEIJING
+from core.tz import BEIJING
 from db import alert_queries as aq
 from db.alert_queries import ChatPrefs, OutboxRow
 

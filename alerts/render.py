@@ -16,7 +16,7 @@ from typing import Any
 
 from alerts.labels import action_label, sector_label
 from alerts.split import TELEGRAM_LIMIT, utf16_len
-from crawlers.timeutil import BEIJING
+from core.tz import BEIJING
 from db.alert_queries import Report
 
 __all__ = ["TELEGRAM_LIMIT", "render_alert_html", "render_alert_plain", "to_plain"]

@@ -96,7 +96,10 @@ def evaluate(
 @app.command()
 def redetect(
     since: Annotated[
-        str | None, typer.Option(help="Only articles reported on/after this date (YYYY-MM-DD).")
+        str | None,
+        typer.Option(
+            help="Only articles reported on/after: 2026-06-01, an ISO time, 7d/12h/2w/3m."
+        ),
     ] = None,
     alert_days: Annotated[
         float, typer.Option(help="Alert new events whose latest report is this recent.")
@@ -108,10 +111,13 @@ def redetect(
     import asyncio
 
     from capwatch.redetect import redetect_command
-    from detection.pipeline import parse_published
+    from core.timeparse import parse_when
 
+    try:
+        start = parse_when(since) if since else None
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--since") from None
     settings = _settings()
-    start = parse_published(since) if since else None
     raise typer.Exit(asyncio.run(redetect_command(settings, start, alert_days, dry_run, force)))
 
 

@@ -112,7 +112,8 @@ def status(
 def backfill(
     source: Annotated[str, typer.Argument(help="The source key, e.g. cls.")],
     since: Annotated[
-        str, typer.Option(help="Walk back to this date/time (YYYY-MM-DD[THH:MM], Beijing).")
+        str,
+        typer.Option(help="Walk back to: 2026-06-01 (Beijing), an ISO time, 7d/12h/2w/3m."),
     ],
     until: Annotated[
         str | None, typer.Option(help="Start from this date/time instead of now.")
@@ -123,16 +124,16 @@ def backfill(
 
     What it stores is detected, and alerted, by the running service like any new article."""
     from capwatch.service import backfill_command, run_under_reactor
+    from core.timeparse import parse_when
 
-    for value in (since, until):
-        try:
-            if value is not None and not value.isdigit():
-                datetime.fromisoformat(value)
-        except ValueError as exc:
-            typer.echo(f"capwatch: not a date: {value!r} ({exc})", err=True)
-            raise typer.Exit(2) from exc
+    try:  # the spider gets epoch seconds: --since reads the same forms as `search --since`
+        start = str(int(parse_when(since).timestamp()))
+        end = str(int(parse_when(until).timestamp())) if until else None
+    except ValueError as exc:
+        typer.echo(f"capwatch: {exc}", err=True)
+        raise typer.Exit(2) from exc
     settings = _settings()
-    code = run_under_reactor(lambda: backfill_command(settings, source, since, until, timeout))
+    code = run_under_reactor(lambda: backfill_command(settings, source, start, end, timeout))
     raise typer.Exit(code)
 
 

@@ -10,44 +10,23 @@ from __future__ import annotations
 
 import csv
 import json
-import re
 from collections.abc import Iterable, Mapping
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any, TextIO
-from zoneinfo import ZoneInfo
 
 from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from core.timeparse import parse_when
+from core.tz import BEIJING
 from db.search_terms import Snippet
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
-_RELATIVE = re.compile(r"^(\d+)\s*([hdwm])$")
-_UNITS = {"h": timedelta(hours=1), "d": timedelta(days=1), "w": timedelta(weeks=1),
-          "m": timedelta(days=30)}  # fmt: skip
-
-
-def parse_when(text: str, now: datetime | None = None) -> datetime:
-    """YYYY-MM-DD (midnight, Asia/Shanghai), an ISO datetime (naive = Asia/Shanghai), or
-    a span back from now: 12h, 7d, 2w, 3m (30-day months)."""
-    value = text.strip()
-    relative = _RELATIVE.match(value.lower())
-    if relative:
-        return (now or datetime.now(UTC)) - int(relative.group(1)) * _UNITS[relative.group(2)]
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        raise ValueError(
-            f"not a date: {text!r} (use 2026-06-01, 2026-06-01T09:30, or 7d / 12h / 2w / 3m)"
-        ) from None
-    if len(value) == 10:  # a bare date
-        parsed = datetime.combine(date.fromisoformat(value), datetime.min.time())
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=SHANGHAI)
+__all__ = ["parse_when"]  # the CLI date arguments: core.timeparse reads them
 
 
 def local(when: datetime | None) -> str:
-    return when.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M") if when else ""
+    return when.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M") if when else ""
 
 
 def to_json_value(value: Any) -> Any:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime, timedelta
 
+from core.timeparse import as_beijing
 from crawlers.items import ArticleItem
-from crawlers.timeutil import as_beijing
 from db.models import NewArticle
 
 MAX_TITLE = 500

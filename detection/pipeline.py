@@ -9,26 +9,23 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from typing import Any
 
+from core.timeparse import read_time
 from detection.classify import classify
 from detection.events import EventIndex
 
-SHANGHAI = timezone(timedelta(hours=8), "Asia/Shanghai")  # no DST since 1991
-
 
 def parse_published(value: Any) -> datetime | None:
-    """ "YYYY-MM-DD", ISO datetimes or epoch seconds; naive times are Asia/Shanghai."""
-    if value in (None, ""):
+    """A record's `published` (dates, date-times, epoch seconds; naive = Beijing) read by
+    core.timeparse; an unreadable value is an error of that record."""
+    if value is None or value == "":
         return None
-    if isinstance(value, int | float):
-        return datetime.fromtimestamp(value, SHANGHAI)
-    if not isinstance(value, str):
-        raise ValueError(f"published must be a string, got {type(value).__name__}")
-    s = value.strip().replace("Z", "+00:00")
-    dt = datetime.fromisoformat(s)
-    return dt if dt.tzinfo else dt.replace(tzinfo=SHANGHAI)
+    reading = read_time(value)
+    if reading.moment is None:
+        raise ValueError(f"published: {reading.reason}")
+    return reading.moment
 
 
 def process_record(rec: dict[str, Any], index: EventIndex) -> dict[str, Any]:

@@ -18,10 +18,10 @@ from typing import Any, Protocol
 
 from parsel import Selector
 
+from core.timeparse import parse_time
 from crawlers.extract.byline import parse_byline
 from crawlers.extract.clean import clean_fragment_text, clean_text
 from crawlers.extract.text import element_text
-from crawlers.timeutil import parse_time
 
 log = logging.getLogger(__name__)
 

@@ -1,57 +1,27 @@
-"""Text helpers for the JSON-API spiders: Beijing times, 【headline】 titles, HTML to text,
-JSONP, links. Pure functions of what a site answered (no spider, no network)."""
+"""Text helpers for the JSON-API spiders: 【headline】 titles, HTML to text, JSONP, links;
+times are read by core.timeparse.parse_time (re-exported). Pure functions of what a site
+answered (no spider, no network)."""
 
 from __future__ import annotations
 
 import re
-from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 from parsel import Selector
 from w3lib.html import remove_tags, replace_entities
 
-from crawlers.timeutil import BEIJING
+from core.timeparse import parse_time
+
+__all__ = ["absolute", "flash_title", "html_text", "origin_of", "parse_time", "selector_text",
+           "strip_jsonp"]  # fmt: skip
 
 _HEADLINE = re.compile(r"^\s*【([^【】]{2,200})】")
-_DATE = re.compile(
-    r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?"
-    r"(?:[\sT-]*(\d{1,2}):(\d{2})(?::(\d{2}))?)?"
-    r"(?:\.\d+)?\s*(Z|[+-]\d{2}:?\d{2})?"
-)
 _BLOCK_END = re.compile(r"(?i)<br\s*/?>|</(?:p|div|h[1-6]|li|tr|section|blockquote)>")
 _SPACES = re.compile(r"[ \t\r\f\v\u00a0\u3000]+")
 _BLANK_LINES = re.compile(r"\n\s*\n+")
 _JSONP = re.compile(r"^[\w$.]+\s*\((.*)\)\s*;?\s*$", re.S)
 TITLE_CHARS = 80
-
-
-def beijing_time(text: Any) -> datetime | None:
-    """A date/time written on a Chinese site: naive means Beijing; an explicit offset wins.
-
-    Accepts `2026-08-21 00:02:06`, `2026-08-21 00:02`, `2026-08-21`, `2026.08.21 10:36`,
-    `2026/08/21`, `2026年08月21日 10:36`, `2026-08-21-10:36:00` (gov.cn meta) and ISO strings.
-    """
-    if not isinstance(text, str) or not text.strip():
-        return None
-    match = _DATE.search(text)
-    if not match:
-        return None
-    year, month, day, hour, minute, second, offset = match.groups()
-    try:
-        moment = datetime(
-            int(year), int(month), int(day), int(hour or 0), int(minute or 0), int(second or 0)
-        )
-    except ValueError:
-        return None
-    if not offset:
-        return moment.replace(tzinfo=BEIJING)
-    if offset == "Z":
-        return moment.replace(tzinfo=UTC)
-    sign = 1 if offset[0] == "+" else -1
-    digits = offset[1:].replace(":", "")
-    delta = timedelta(hours=int(digits[:2]), minutes=int(digits[2:]))
-    return moment.replace(tzinfo=timezone(sign * delta))
 
 
 def html_text(fragment: Any) -> str:

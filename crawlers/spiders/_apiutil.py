@@ -19,10 +19,10 @@ from scrapy.http import Response
 from crawlers.items import ArticleItem
 from crawlers.spiders._apitext import (
     absolute,
-    beijing_time,
     flash_title,
     html_text,
     origin_of,
+    parse_time,
     selector_text,
     strip_jsonp,
 )
@@ -34,10 +34,10 @@ __all__ = [  # the text helpers live in _apitext; spiders import everything from
     "PagedApiSpider",
     "SkipRow",
     "absolute",
-    "beijing_time",
     "flash_title",
     "html_text",
     "origin_of",
+    "parse_time",
     "selector_text",
     "strip_jsonp",
 ]

@@ -15,9 +15,9 @@ from urllib.parse import quote, urlencode
 from scrapy import Request
 from scrapy.http import Response
 
+from core.timeparse import from_epoch
 from crawlers.items import ArticleItem
-from crawlers.spiders._apiutil import ApiSpider, SkipRow, beijing_time, html_text, selector_text
-from crawlers.timeutil import from_epoch
+from crawlers.spiders._apiutil import ApiSpider, SkipRow, html_text, parse_time, selector_text
 
 _SKIP_HOSTS = ("fm.caixin.com", "video.caixin.com", "datanews.caixin.com")
 READING_URL = "https://u.caixinglobal.com/get/reading.do"
@@ -27,7 +27,7 @@ def caixin_time(value: Any):
     """Epoch (s or ms) when numeric, else a Beijing wall-clock string."""
     if isinstance(value, int | float) or (isinstance(value, str) and value.strip().isdigit()):
         return from_epoch(value)
-    return beijing_time(value)
+    return parse_time(value)
 
 
 class CaixinSpider(ApiSpider):

@@ -20,9 +20,9 @@ from crawlers.items import ArticleItem
 from crawlers.spiders._apiutil import (
     ApiSpider,
     absolute,
-    beijing_time,
     html_text,
     origin_of,
+    parse_time,
     selector_text,
 )
 
@@ -92,7 +92,7 @@ class ChinaisaSpider(ApiSpider):
                 external_id=article_id,
                 url=url,
                 title=title.strip(),
-                published_at=beijing_time(" ".join(row.css("span.times::text").getall())),
+                published_at=parse_time(" ".join(row.css("span.times::text").getall())),
                 raw={"columnId": column, "articleId": article_id, "title": title.strip()},
             )
             if not self.fetch_articles:
@@ -121,5 +121,5 @@ class ChinaisaSpider(ApiSpider):
         if source := _SOURCE.search(text):
             item.author = source.group(1)
         if date := _DATE.search(text):
-            item.published_at = beijing_time(date.group(1)) or item.published_at
+            item.published_at = parse_time(date.group(1)) or item.published_at
         return item

@@ -17,9 +17,9 @@ from urllib.parse import urlencode
 import scrapy
 from scrapy.http import Response
 
+from core.timeparse import as_beijing, from_epoch
 from crawlers.items import ArticleItem
 from crawlers.spiders.base import SourceSpider
-from crawlers.timeutil import as_beijing, from_epoch
 
 APP_PARAMS = {"app": "CailianpressWeb", "os": "web", "sv": "8.4.6"}
 HEADERS = {

@@ -14,7 +14,7 @@ from typing import Any, ClassVar
 from scrapy.http import Response
 
 from crawlers.items import ArticleItem
-from crawlers.spiders._apiutil import ApiSpider, beijing_time, flash_title, html_text, selector_text
+from crawlers.spiders._apiutil import ApiSpider, flash_title, html_text, parse_time, selector_text
 
 ARTICLE_URL = "https://finance.eastmoney.com/a/{code}.html"
 _OK_CODES = {"0", "1"}  # cls-archive (working through 2026-08-22) accepts both
@@ -68,7 +68,7 @@ def fast_news_item(spider: ApiSpider, raw: dict[str, Any]) -> ArticleItem:
         url=ARTICLE_URL.format(code=code),
         title=(raw.get("title") or "").strip() or flash_title(body),
         body=body,
-        published_at=beijing_time(raw.get("showTime")),
+        published_at=parse_time(raw.get("showTime")),
         raw=raw,
     )
 
@@ -120,7 +120,7 @@ class EastmoneyNewsSpider(ApiSpider):
             url=url.replace("http://", "https://", 1),
             title=html_text(raw.get("title") or ""),
             body=html_text(raw.get("summary") or ""),
-            published_at=beijing_time(raw.get("showTime")),
+            published_at=parse_time(raw.get("showTime")),
             author=raw.get("mediaName") or None,
             raw=raw,
         )

@@ -14,8 +14,8 @@ from crawlers.spiders._apiutil import (
     PagedApiSpider,
     SkipRow,
     absolute,
-    beijing_time,
     html_text,
+    parse_time,
     selector_text,
 )
 
@@ -48,7 +48,7 @@ class EeoSpider(PagedApiSpider):
             url=url,
             title=html_text(raw["title"]),
             body=body or html_text(raw.get("description") or ""),
-            published_at=beijing_time(raw.get("published")),
+            published_at=parse_time(raw.get("published")),
             author=raw.get("author") or None,
             raw=raw,
         )
@@ -65,7 +65,7 @@ def parse_article(response: Response, item: ArticleItem) -> ArticleItem:
         stamp = sel.xpath("//h1/following-sibling::*[1]//span[1]//text()").get() or " ".join(
             sel.css("div.from ::text").getall()
         )
-        item.published_at = beijing_time(stamp)
+        item.published_at = parse_time(stamp)
     author = html_text(sel.css("span.showMoreAuthor").get() or "")
     item.author = author or item.author
     return item

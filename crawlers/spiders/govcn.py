@@ -20,9 +20,9 @@ from crawlers.spiders._apiutil import (
     ApiSpider,
     SkipRow,
     absolute,
-    beijing_time,
     html_text,
     origin_of,
+    parse_time,
     selector_text,
 )
 
@@ -59,7 +59,7 @@ class GovCnSpider(ApiSpider):
             url=url,
             title=title,
             body=html_text(raw.get("SUB_TITLE") or ""),
-            published_at=beijing_time(raw.get("DOCRELPUBTIME")),
+            published_at=parse_time(raw.get("DOCRELPUBTIME")),
             raw=raw,
         )
         return self.with_article(item, parse_article)
@@ -73,7 +73,7 @@ def parse_article(response: Response, item: ArticleItem) -> ArticleItem:
         item.body = body
     title = html_text(sel.css("div.share-title").get() or "")
     item.title = title or item.title
-    published = beijing_time(_meta(sel, "firstpublishedtime"))
+    published = parse_time(_meta(sel, "firstpublishedtime"))
     item.published_at = published or item.published_at
     source = html_text(sel.css("span.font-zyygwj").get() or "").removeprefix("来源：")
     item.author = _meta(sel, "author") or source or None

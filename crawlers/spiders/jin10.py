@@ -13,7 +13,7 @@ from typing import Any, ClassVar
 from scrapy.http import Response
 
 from crawlers.items import ArticleItem
-from crawlers.spiders._apiutil import ApiSpider, beijing_time, flash_title, html_text
+from crawlers.spiders._apiutil import ApiSpider, flash_title, html_text, parse_time
 
 DETAIL_URL = "https://flash.jin10.com/detail/{id}"
 APP_ID = "bVBF4FyRTn5NJF5n"  # public constant from the site's JavaScript; may rotate
@@ -108,7 +108,7 @@ def flash_item(spider: ApiSpider, raw: dict[str, Any]) -> ArticleItem:
         if body
         else html_text(data.get("title") or data.get("vip_title") or ""),
         body=body,
-        published_at=beijing_time(raw.get("time")),
+        published_at=parse_time(raw.get("time")),
         author=data.get("source") or None,
         raw=raw,
     )

@@ -18,16 +18,16 @@ from typing import Any, ClassVar
 from scrapy import Request
 from scrapy.http import Response
 
+from core.timeparse import from_epoch
 from crawlers.items import ArticleItem
 from crawlers.spiders._apiutil import (
     ApiSpider,
     SkipRow,
     absolute,
-    beijing_time,
     html_text,
+    parse_time,
     selector_text,
 )
-from crawlers.timeutil import from_epoch
 
 API_BASE = "https://m.21jingji.com"
 _TIME = re.compile(r"\d{4}-\d{2}-\d{2} \d{2}:\d{2}")
@@ -125,7 +125,7 @@ class Jingji21Spider(ApiSpider):
             url=url,
             title=html_text(raw["title"]),
             body=html_text(raw.get("description") or raw.get("summary") or ""),
-            published_at=beijing_time(raw.get("inputtime")) or from_epoch(raw.get("updatetime")),
+            published_at=parse_time(raw.get("inputtime")) or from_epoch(raw.get("updatetime")),
             author=raw.get("author") or raw.get("source") or None,
             raw=raw,
         )
@@ -142,5 +142,5 @@ def parse_article(response: Response, item: ArticleItem) -> ArticleItem:
     item.title = html_text(sel.css("div.titleHead h1").get() or "") or item.title
     stamp = _TIME.search(" ".join(sel.css("div.author-infos span::text").getall()))
     if stamp:
-        item.published_at = beijing_time(stamp.group(0))
+        item.published_at = parse_time(stamp.group(0))
     return item

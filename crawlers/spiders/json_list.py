@@ -12,9 +12,9 @@ from typing import Any
 
 from scrapy.http import Response
 
+from core.timeparse import parse_time
 from crawlers.extract.text import html_fragment_text
 from crawlers.spiders.declarative import DeclarativeSpider, Entry
-from crawlers.timeutil import parse_time
 
 _JSONP = re.compile(r"^\s*[\w.$]+\s*\((.*)\)\s*;?\s*$", re.S)
 

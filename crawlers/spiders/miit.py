@@ -22,9 +22,9 @@ from crawlers.items import ArticleItem
 from crawlers.spiders._apiutil import (
     ApiSpider,
     absolute,
-    beijing_time,
     html_text,
     origin_of,
+    parse_time,
     selector_text,
 )
 
@@ -111,7 +111,7 @@ class MiitSpider(ApiSpider):
                 external_id=url.rstrip("/").rsplit("/", 1)[-1].removesuffix(".html"),
                 url=url,
                 title=title.strip(),
-                published_at=beijing_time(date),
+                published_at=parse_time(date),
                 raw={"title": title.strip(), "href": url, "date": date.strip()},
             )
             yield self.article_request(item, parse_article) if self.fetch_articles else item
@@ -122,7 +122,7 @@ def parse_article(response: Response, item: ArticleItem) -> ArticleItem:
     body = selector_text(sel, "#con_con, .ccontent", drop="script, style")
     if body:
         item.body = body
-    published = beijing_time(" ".join(sel.css("#con_time ::text").getall()))
+    published = parse_time(" ".join(sel.css("#con_time ::text").getall()))
     item.published_at = published or item.published_at
     source = _SOURCE.search(" ".join(sel.css(".cinfo ::text").getall()))
     item.author = source.group(1) if source else item.author

@@ -10,10 +10,10 @@ from collections.abc import Iterator
 
 from scrapy.http import Response
 
+from core.timeparse import parse_time
 from crawlers.extract.text import html_fragment_text
 from crawlers.spiders.declarative import DeclarativeSpider, Entry
 from crawlers.spiders.xmlfeed import child_text, children, descendants, local, parse_xml
-from crawlers.timeutil import parse_time
 
 
 def _atom_link(entry) -> str:

@@ -14,18 +14,18 @@ from typing import Any, ClassVar
 from scrapy import Request
 from scrapy.http import Response
 
+from core.timeparse import from_epoch
 from crawlers.items import ArticleItem
 from crawlers.spiders._apiutil import (
     ApiSpider,
     PagedApiSpider,
     SkipRow,
     absolute,
-    beijing_time,
     flash_title,
     html_text,
+    parse_time,
     selector_text,
 )
-from crawlers.timeutil import from_epoch
 
 ZHIBO_PAGE = "https://finance.sina.com.cn/7x24/"
 _ARTICLE_NOISE = "script, style, #left_hzh_ad, .appendQr_wrap, .app-kaihu-qr, .tech-quotation"
@@ -85,7 +85,7 @@ def zhibo_item(spider: ApiSpider, raw: dict[str, Any]) -> ArticleItem:
         url=url,
         title=flash_title(body),
         body=body,
-        published_at=beijing_time(raw.get("create_time")),
+        published_at=parse_time(raw.get("create_time")),
         raw=raw,
     )
 
@@ -135,9 +135,9 @@ def parse_article(response: Response, item: ArticleItem) -> ArticleItem:
     title = html_text(sel.css("h1.main-title").get() or "")
     if title:
         item.title = title
-    published = beijing_time(
+    published = parse_time(
         sel.css('meta[property="article:published_time"]::attr(content)').get()
-    ) or beijing_time(" ".join(sel.css(".date::text").getall()))
+    ) or parse_time(" ".join(sel.css(".date::text").getall()))
     if published:
         item.published_at = published
     author = sel.css('meta[property="article:author"]::attr(content)').get()

@@ -13,9 +13,9 @@ from datetime import UTC, datetime, timedelta
 import scrapy
 from scrapy.http import Response
 
+from core.timeparse import parse_time
 from crawlers.spiders.declarative import DeclarativeSpider, Entry
 from crawlers.spiders.xmlfeed import child_text, children, descendants, local, parse_xml
-from crawlers.timeutil import parse_time
 
 
 def _news(node):

@@ -13,9 +13,9 @@ from typing import Any, ClassVar
 
 from scrapy.http import Response
 
+from core.timeparse import from_epoch
 from crawlers.items import ArticleItem
 from crawlers.spiders._apiutil import ApiSpider, absolute, flash_title, html_text, origin_of
-from crawlers.timeutil import from_epoch
 
 
 class StcnKuaixunSpider(ApiSpider):

@@ -11,9 +11,9 @@ from typing import Any, ClassVar
 from scrapy import Request
 from scrapy.http import Response
 
+from core.timeparse import from_epoch
 from crawlers.items import ArticleItem
 from crawlers.spiders._apiutil import ApiSpider, SkipRow, flash_title, html_text, origin_of
-from crawlers.timeutil import from_epoch
 
 OK = 20000
 DELETED = 60301

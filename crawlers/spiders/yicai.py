@@ -16,10 +16,10 @@ from crawlers.spiders._apiutil import (
     PagedApiSpider,
     SkipRow,
     absolute,
-    beijing_time,
     flash_title,
     html_text,
     origin_of,
+    parse_time,
     selector_text,
 )
 
@@ -59,7 +59,7 @@ def brief_item(spider: ApiSpider, raw: dict[str, Any]) -> ArticleItem:
         url=url,
         title=html_text(raw.get("indexTitle") or "") or flash_title(body),
         body=body,
-        published_at=beijing_time(stamp),
+        published_at=parse_time(stamp),
         raw=raw,
     )
 
@@ -89,7 +89,7 @@ class YicaiNewsSpider(PagedApiSpider):
             url=url,
             title=html_text(raw.get("NewsTitle") or ""),
             body=html_text(raw.get("NewsNotes") or ""),
-            published_at=beijing_time(raw.get("CreateDate")),
+            published_at=parse_time(raw.get("CreateDate")),
             author=raw.get("NewsAuthor") or raw.get("NewsSource") or raw.get("CreaterName"),
             raw=raw,
         )
@@ -108,5 +108,5 @@ def parse_article(response: Response, item: ArticleItem) -> ArticleItem:
     item.title = html_text(sel.css("h1").get() or "") or item.title
     if item.published_at is None:
         match = _PB_TIME.search(response.text)
-        item.published_at = beijing_time(match.group(1) + ":00") if match else None
+        item.published_at = parse_time(match.group(1) + ":00") if match else None
     return item

@@ -21,9 +21,9 @@ from crawlers.spiders._apiutil import (
     ApiSpider,
     SkipRow,
     absolute,
-    beijing_time,
     html_text,
     origin_of,
+    parse_time,
     selector_text,
 )
 
@@ -88,7 +88,7 @@ class YicaiGlobalSpider(ApiSpider):
             url=url,
             title=html_text(raw["NewsTitle"]),
             body=html_text(raw.get("NewsNotes") or raw.get("Summary") or ""),
-            published_at=beijing_time(raw.get("LocalTime")) or beijing_time(raw.get("Time")),
+            published_at=parse_time(raw.get("LocalTime")) or parse_time(raw.get("Time")),
             raw=raw,
         )
         return self.with_article(item, parse_article)

@@ -52,7 +52,7 @@ def by_title(crawled, key: str, fragment: str) -> tuple:
 
 
 def beijing(text: str) -> str:
-    from crawlers.timeutil import BEIJING
+    from core.tz import BEIJING
 
     return datetime.fromisoformat(text).replace(tzinfo=BEIJING).isoformat()
 

@@ -9,9 +9,10 @@ from datetime import datetime
 
 import pytest
 
+from core.timeparse import parse_time
+from core.tz import BEIJING
 from crawlers.extract import decode_html, extract_article
 from crawlers.extract.byline import parse_byline
-from crawlers.timeutil import BEIJING, parse_time
 from tests.conftest import REPO, shared_path
 
 NOW = datetime(2026, 8, 21, 16, 0, tzinfo=BEIJING)

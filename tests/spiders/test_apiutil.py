@@ -8,7 +8,7 @@ from scrapy.spidermiddlewares.httperror import HttpError
 from twisted.python.failure import Failure
 
 from crawlers.items import ArticleItem
-from crawlers.spiders._apiutil import absolute, beijing_time, flash_title, html_text, strip_jsonp
+from crawlers.spiders._apiutil import absolute, flash_title, html_text, parse_time, strip_jsonp
 from crawlers.spiders.govcn import GovCnSpider
 from tests.spiders.helpers import drain, fixture, make_spider, respond, start_requests, stat
 
@@ -28,13 +28,13 @@ from tests.spiders.helpers import drain, fixture, make_spider, respond, start_re
     ],
 )
 def test_naive_times_are_beijing_and_offsets_win(text, utc):
-    moment = beijing_time(text)
+    moment = parse_time(text)
     assert moment.astimezone(UTC).replace(tzinfo=None) == datetime.fromisoformat(utc)
 
 
-@pytest.mark.parametrize("text", [None, "", "3小时前", "2026-13-40 10:00", 12])
+@pytest.mark.parametrize("text", [None, "", "阅读 3", "2026-13-40 10:00", 12])
 def test_unreadable_times_are_none(text):
-    assert beijing_time(text) is None
+    assert parse_time(text) is None
 
 
 def test_html_text_keeps_paragraphs_and_decodes_entities():

@@ -77,7 +77,7 @@ def test_stcn_real_saved_items_in_the_xhr_shape():
         saved = ast.literal_eval(saved)
     from datetime import datetime
 
-    from crawlers.timeutil import BEIJING
+    from core.tz import BEIJING
 
     rows = [
         {
