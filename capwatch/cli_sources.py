@@ -280,11 +280,41 @@ def sources_new(
         return
     target = Path(target)
     existing = target.read_text("utf-8") if target.exists() else ""
-    target.write_text(existing + text, "utf-8")
-    from crawlers.sources import load_sources
+    if existing and not existing.endswith("\n"):
+        existing += "\n"
+    combined = existing + ("\n" if existing else "") + text
+    from crawlers.sources import builtin_sources
 
-    load_sources(target)  # the whole file must still load
-    typer.echo(f"added {key!r} to {target}; next: capwatch sources check {key}")
+    try:  # the whole file as it would be written, before anything is written
+        _validate(_read_entries(combined, str(target)), str(target))
+    except SourceError as exc:
+        typer.echo(f"capwatch: {exc}; {target} is unchanged", err=True)
+        raise typer.Exit(2) from exc
+    write_atomically(target, combined)
+    note = ""
+    if key in builtin_sources():
+        note = f" (it replaces the built-in source {key!r})"
+    typer.echo(f"added {key!r} to {target}{note}; next: capwatch sources check {key}")
+
+
+def write_atomically(target: Path, text: str) -> None:
+    """Replace `target` in one step: a crash or full disk never leaves half a file."""
+    import os
+    import tempfile
+
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, temp = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+    try:
+        with os.fdopen(handle, "w", encoding="utf-8") as out:
+            out.write(text)
+            out.flush()
+            os.fsync(out.fileno())
+        if target.exists():
+            os.chmod(temp, target.stat().st_mode & 0o777)
+        os.replace(temp, target)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise
 
 
 def extract(

@@ -90,6 +90,43 @@ def test_new_scaffolds_a_valid_entry_and_list_shows_it(tmp_path):
     assert listed.returncode == 0 and "my_list" in listed.stdout and "association" in listed.stdout
 
 
+def _new(key: str, target, *extra: str) -> subprocess.CompletedProcess:
+    env = {**os.environ, "CAPWATCH_SOURCES_FILE": str(target)}
+    args = ["--kind", "rss", "--url", "https://example.com/feed.xml", *extra]
+    return capwatch("sources", "new", "--key", key, *args, env=env)
+
+
+def test_new_with_an_existing_key_leaves_the_file_as_it_was(tmp_path):
+    target = tmp_path / "mine.toml"
+    assert _new("my_feed", target).returncode == 0
+    before = target.read_bytes()
+    again = _new("my_feed", target)
+    assert again.returncode == 2
+    assert "duplicate key 'my_feed'" in again.stderr and str(target) in again.stderr
+    assert target.read_bytes() == before  # nothing appended: every command still works
+    listed = capwatch(
+        "sources", "list", "--no-db", env={**os.environ, "CAPWATCH_SOURCES_FILE": str(target)}
+    )
+    assert listed.returncode == 0 and "my_feed" in listed.stdout
+
+
+def test_new_into_a_broken_file_writes_nothing_and_says_why(tmp_path):
+    target = tmp_path / "mine.toml"
+    target.write_text('[[source]]\nkey = "x"\nname = ', "utf-8")  # a half-edited file
+    before = target.read_bytes()
+    done = _new("other", target)
+    assert done.returncode == 2 and "not valid TOML" in done.stderr
+    assert target.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["mine.toml"]  # no temporary file left
+
+
+def test_new_overriding_a_built_in_key_says_so(tmp_path):
+    target = tmp_path / "mine.toml"
+    done = _new("scmp_business", target)
+    assert done.returncode == 0, done.stderr
+    assert "replaces the built-in source 'scmp_business'" in done.stdout
+
+
 def test_a_bad_sources_file_names_file_entry_and_field(tmp_path):
     target = tmp_path / "bad.toml"
     target.write_text(
