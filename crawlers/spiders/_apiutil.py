@@ -16,6 +16,7 @@ from urllib.parse import urlencode
 import scrapy
 from scrapy.http import Response
 
+from crawlers.extract.encoding import response_text
 from crawlers.items import ArticleItem
 from crawlers.spiders._apitext import (
     absolute,
@@ -162,10 +163,7 @@ class ApiSpider(SourceSpider):
 
     def read_json(self, response: Response, *, jsonp: bool = False) -> Any | None:
         """The response as JSON, or None after counting a parse error that says what came."""
-        try:
-            text = response.text
-        except AttributeError:
-            text = response.body.decode("utf-8", "replace")
+        text = response_text(response, "json")
         if jsonp:
             text = strip_jsonp(text)
         try:

@@ -18,6 +18,7 @@ import scrapy
 from scrapy.http import Response
 
 from core.timeparse import as_beijing, from_epoch
+from crawlers.extract.encoding import response_text
 from crawlers.items import ArticleItem
 from crawlers.spiders.base import SourceSpider
 
@@ -103,7 +104,7 @@ class ClsTelegraphSpider(SourceSpider):
     def parse(self, response: Response, page: int = 1, last_time: int = 0) -> Iterator[Any]:
         """One page of the roll list; the next page is older than this page's oldest item."""
         try:
-            payload = json.loads(response.text)
+            payload = json.loads(response_text(response, "json"))
         except (ValueError, AttributeError) as exc:
             self.logger.error("cls: response is not JSON (%s): %.200r", exc, response.body)
             self.crawler.stats.inc_value("capwatch/parse_errors")

@@ -22,7 +22,8 @@ import scrapy
 from scrapy import signals
 from scrapy.http import Response
 
-from crawlers.extract import decode_html, extract_article
+from crawlers.extract import extract_article
+from crawlers.extract.encoding import Kind, decode_bytes, header_charset
 from crawlers.items import ArticleItem
 from crawlers.source_options import KIND_OPTIONS
 from crawlers.spiders.base import SourceSpider
@@ -70,6 +71,8 @@ def _crawl_context(crawler: Any) -> Any:
 class DeclarativeSpider(SourceSpider):
     """Base of the generic spiders; subclasses implement `list_entries`."""
 
+    list_document: Kind = "html"  # what list responses are, for charset rules
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.opts = KIND_OPTIONS[self.source.kind].model_validate(self.source.options)
@@ -108,11 +111,9 @@ class DeclarativeSpider(SourceSpider):
 
     def decode(self, response: Response, kind: str) -> str:
         """The response text, decoded by crawlers.extract.encoding (GB18030, wrong labels)."""
-        header = None
-        content_type = response.headers.get(b"Content-Type", b"").decode("latin-1")
-        if "charset=" in content_type:
-            header = content_type.split("charset=", 1)[1].split(";")[0].strip()
-        decoded = decode_html(response.body, header, self.source.encoding)
+        header = header_charset(response.headers.get(b"Content-Type"))
+        document = self.list_document if kind == "list" else "html"
+        decoded = decode_bytes(response.body, header, self.source.encoding, document)
         self.diagnostics.append({
             "kind": kind, "url": response.url, "status": response.status,
             "bytes": len(response.body), "encoding": decoded.encoding, "note": decoded.note,

@@ -39,6 +39,7 @@ def _str(value: Any) -> str:
 
 class JsonListSpider(DeclarativeSpider):
     name = "json"
+    list_document = "json"
 
     def list_entries(self, response: Response, text: str) -> Iterator[Entry]:
         match = _JSONP.match(text)

@@ -61,6 +61,7 @@ def feed_entries(body: bytes) -> list[Entry]:
 
 class RssSpider(DeclarativeSpider):
     name = "rss"
+    list_document = "xml"
 
     def list_entries(self, response: Response, text: str) -> Iterator[Entry]:
         yield from feed_entries(response.body)

@@ -25,6 +25,7 @@ def _news(node):
 
 class SitemapSpider(DeclarativeSpider):
     name = "sitemap"
+    list_document = "xml"
 
     def list_entries(self, response: Response, text: str) -> Iterator[Entry | scrapy.Request]:
         root = parse_xml(response.body)
