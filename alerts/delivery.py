@@ -15,6 +15,7 @@ from datetime import datetime, time
 
 from psycopg_pool import AsyncConnectionPool
 
+from alerts.payload import AlertPayload
 from alerts.render import render_alert_html, render_digest_html, render_update_reply
 from alerts.split import TELEGRAM_LIMIT, split_html, utf16_len
 from alerts.transport import SendResult, Transport
@@ -48,8 +49,8 @@ def in_quiet_hours(prefs: ChatPrefs, now: datetime | None = None) -> bool:
     return start <= clock < end if start < end else clock >= start or clock < end
 
 
-def _payload(row: OutboxRow) -> dict:
-    return {**row.payload, "event_id": row.event_id}
+def _payload(row: OutboxRow) -> AlertPayload:
+    return AlertPayload.from_json(row.payload, row.event_id)
 
 
 async def deliver_alert(
@@ -59,7 +60,7 @@ async def deliver_alert(
     parts = split_html(render_alert_html(payload))
     first_id = row.telegram_message_id
     for index in range(row.parts_sent, len(parts)):
-        preview = (payload.get("url") or True) if index == 0 else False
+        preview = (payload.url or True) if index == 0 else False
         result = await transport.send(row.chat_id, parts[index], silent=silent, preview=preview)
         if not result.ok:
             return result
@@ -80,8 +81,8 @@ async def deliver_update(
         return Deferred(WAIT_FOR_ALERT_SECONDS, "waiting for the first alert")
     if alert is not None and alert[0] == "failed":
         return Refused("the first alert of this event was not delivered")
-    payload = {**(alert[2] if alert else row.payload), "event_id": row.event_id}
-    first_article = payload.get("article_id")
+    payload = AlertPayload.from_json(alert[2] if alert else row.payload, row.event_id)
+    first_article = payload.article_id
     later = [r for r in reports if r.article_id != first_article]
     first_id = alert[1] if alert else None
     if row.telegram_message_id:  # we replied before: keep that reply current
@@ -97,9 +98,7 @@ async def deliver_update(
         text = render_alert_html(payload, later)
         if utf16_len(text) > TELEGRAM_LIMIT:
             text = split_html(text)[0]
-        result = await transport.edit(
-            row.chat_id, first_id, text, preview=payload.get("url") or True
-        )
+        result = await transport.edit(row.chat_id, first_id, text, preview=payload.url or True)
         if result.ok:
             return SendResult(ok=True, message_id=None)  # the row keeps no id of its own
         if not result.not_editable:

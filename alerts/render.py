@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from alerts.labels import action_label, sector_label
+from alerts.payload import AlertPayload
 from alerts.split import TELEGRAM_LIMIT, utf16_len
 from core.tz import BEIJING
 from db.alert_queries import Report
@@ -54,11 +55,11 @@ def link(url: Any, label: str) -> str:
     return f'<a href="{html.escape(target, quote=True)}">{esc(label, 200)}</a>'
 
 
-def _evidence(payload: dict[str, Any], budget: int) -> list[str]:
+def _evidence(payload: AlertPayload, budget: int) -> list[str]:
     lines = []
-    for ev in payload.get("evidence", [])[:3]:
-        terms = ", ".join(clean(t, 40) for t in ev.get("terms", [])[:8])
-        line = f"• <i>{esc(ev.get('sentence', ''), 300)}</i> [{html.escape(terms)}]"
+    for ev in payload.evidence[:3]:
+        terms = ", ".join(clean(t, 40) for t in ev.terms[:8])
+        line = f"• <i>{esc(ev.sentence, 300)}</i> [{html.escape(terms)}]"
         if utf16_len(line) + 1 > budget:
             break
         budget -= utf16_len(line) + 1
@@ -92,29 +93,27 @@ def _sources_section(reports: list[Report], budget: int) -> list[str]:
 
 
 def render_alert_html(
-    payload: dict[str, Any], later: list[Report] | None = None, limit: int = TELEGRAM_LIMIT
+    payload: AlertPayload, later: list[Report] | None = None, limit: int = TELEGRAM_LIMIT
 ) -> str:
     """The alert of an event: what, who, how much, where from, when, why, link; with `later`
     (the event's other reports, newest first) the '+N sources' list that edits add."""
-    sectors = ", ".join(sector_label(s) for s in payload.get("sectors", [])[:6]) or "?"
-    actions = ", ".join(action_label(a) for a in payload.get("actions", [])[:5]) or "?"
+    sectors = ", ".join(sector_label(s) for s in payload.sectors[:6]) or "?"
+    actions = ", ".join(action_label(a) for a in payload.actions[:5]) or "?"
     head = [
         f"🔔 <b>{esc(actions)}</b> · <b>{esc(sectors)}</b>",
-        f"<b>{esc(payload.get('headline', ''), 400)}</b>",
+        f"<b>{esc(payload.headline, 400)}</b>",
     ]
-    if payload.get("actors"):
-        head.append("Actors: " + esc(", ".join(map(str, payload["actors"][:10])), 300))
-    if payload.get("figures"):
-        head.append("Figures: " + esc(", ".join(map(str, payload["figures"][:10])), 200))
-    name = payload.get("source_name") or payload.get("source_key") or "?"
-    tier = payload.get("tier") or "media"
-    head.append(
-        f"Source: {esc(name, 80)} ({esc(tier, 20)}) · {beijing(payload.get('published_at'))}"
-    )
+    if payload.actors:
+        head.append("Actors: " + esc(", ".join(payload.actors[:10]), 300))
+    if payload.figures:
+        head.append("Figures: " + esc(", ".join(payload.figures[:10]), 200))
+    name = payload.source_name or payload.source_key or "?"
+    tier = payload.tier or "media"
+    head.append(f"Source: {esc(name, 80)} ({esc(tier, 20)}) · {beijing(payload.published_at)}")
     tail = []
-    if payload.get("url"):
-        tail.append(link(payload["url"], "Read the report"))
-    tail.append(f"Event <code>{esc(payload.get('event_id'), 120)}</code>")
+    if payload.url:
+        tail.append(link(payload.url, "Read the report"))
+    tail.append(f"Event <code>{esc(payload.event_id, 120)}</code>")
     budget = limit - utf16_len("\n".join(head + tail)) - 40
     sources = _sources_section(later or [], budget // 2 if later else 0)
     budget -= utf16_len("\n".join(sources))
@@ -123,26 +122,26 @@ def render_alert_html(
     return "\n".join(parts)
 
 
-def render_update_reply(payload: dict[str, Any], later: list[Report]) -> str:
+def render_update_reply(payload: AlertPayload, later: list[Report]) -> str:
     """A reply under the first alert when it cannot be edited: only the new sources."""
-    head = f"↪️ More reports: <b>{esc(payload.get('headline', ''), 200)}</b>"
+    head = f"↪️ More reports: <b>{esc(payload.headline, 200)}</b>"
     lines = _sources_section(later, TELEGRAM_LIMIT - utf16_len(head) - 100)
-    tail = f"Event <code>{esc(payload.get('event_id'), 120)}</code>"
+    tail = f"Event <code>{esc(payload.event_id, 120)}</code>"
     return "\n".join([head, *lines, tail])
 
 
-def render_digest_html(items: list[tuple[dict[str, Any], int]]) -> str:
+def render_digest_html(items: list[tuple[AlertPayload, int]]) -> str:
     """One message for a chat's due digest: each event with its number of reports."""
     lines = [f"🗞 <b>capwatch digest</b>: {len(items)} event{'s' if len(items) != 1 else ''}"]
     for payload, reports in items:
-        sectors = ", ".join(sector_label(s) for s in payload.get("sectors", [])[:3]) or "?"
-        actions = ", ".join(action_label(a) for a in payload.get("actions", [])[:3]) or "?"
+        sectors = ", ".join(sector_label(s) for s in payload.sectors[:3]) or "?"
+        actions = ", ".join(action_label(a) for a in payload.actions[:3]) or "?"
         count = f" · {reports} reports" if reports > 1 else ""
         lines.append(
             f"\n<b>{esc(actions)}</b> · {esc(sectors)}{count}\n"
-            f"{link(payload.get('url'), clean(payload.get('headline', ''), 300))}\n"
-            f"{esc(payload.get('source_name') or payload.get('source_key'), 80)} · "
-            f"{beijing(payload.get('published_at'))} · <code>{esc(payload.get('event_id'))}</code>"
+            f"{link(payload.url, clean(payload.headline, 300))}\n"
+            f"{esc(payload.source_name or payload.source_key, 80)} · "
+            f"{beijing(payload.published_at)} · <code>{esc(payload.event_id)}</code>"
         )
     return "\n".join(lines)
 
@@ -153,6 +152,6 @@ def to_plain(html_text: str) -> str:
     return html.unescape(re.sub(r"<[^>]+>", "", text))
 
 
-def render_alert_plain(payload: dict[str, Any]) -> str:
+def render_alert_plain(payload: AlertPayload) -> str:
     """The same alert without markup, for the console and as Telegram's fallback."""
     return to_plain(render_alert_html(payload))

@@ -85,10 +85,11 @@ def preview(
     html: Annotated[bool, typer.Option("--html", help="Telegram HTML instead of text.")] = False,
 ) -> None:
     """Show an alert as it is sent (the event's first alert, or a built-in sample)."""
+    from alerts.payload import AlertPayload
     from alerts.render import render_alert_html, to_plain
     from alerts.sample import SAMPLE_PAYLOAD
 
-    payload = dict(SAMPLE_PAYLOAD)
+    payload = AlertPayload.from_json(SAMPLE_PAYLOAD)
     if event_id:
         from db import alert_queries as aq
 
@@ -99,8 +100,8 @@ def preview(
         if found is None:
             typer.echo(f"no alert for event {event_id}", err=True)
             raise typer.Exit(1)
-        payload = {**found, "event_id": event_id}
-        later = [r for r in reports if r.article_id != payload.get("article_id")]
+        payload = AlertPayload.from_json(found, event_id)
+        later = [r for r in reports if r.article_id != payload.article_id]
     else:
         later = []
     text = render_alert_html(payload, later)

@@ -10,16 +10,17 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 from psycopg import AsyncConnection
 from psycopg_pool import AsyncConnectionPool
 
+from alerts.payload import AlertPayload
 from crawlers.sources import SourceConfig
 from db import alert_queries, queries
 from db.models import StoredArticle
-from detection.classify import classify
-from detection.events import EventIndex
+from detection.events import Assignment, EventIndex
+from detection.model import Detection
+from detection.stage import ArticleText, detect_and_assign
 
 log = logging.getLogger(__name__)
 
@@ -77,17 +78,13 @@ class Detector:
                 self.index = await self._load_index(conn)
             articles = await queries.claim_pending_articles(conn, BATCH)
             for article in articles:
-                detection = classify(
-                    article.title,
-                    article.body,
-                    article.lang,
-                    published=article.published_at or article.first_seen_at,
-                )
-                data = detection.to_dict()
-                await queries.save_detection(conn, article.id, data, DETECTOR_VERSION)
-                if detection.relevant:
+                staged = detect_and_assign(stored_text(article), self.index)
+                await save_detection(conn, article.id, staged.detection)
+                if staged.assignment is not None:
                     relevant += 1
-                    new_events += await self._assign(conn, article, detection, data)
+                    new_events += await self._record(
+                        conn, article, staged.detection, staged.assignment
+                    )
             await queries.mark_detected(conn, [a.id for a in articles])
             if relevant:  # new alerts or updates of earlier ones
                 await queries.notify(conn, queries.OUTBOX_CHANNEL)
@@ -100,29 +97,20 @@ class Detector:
             )
         return DetectorStats(len(articles), relevant, new_events)
 
-    async def _assign(
-        self, conn: AsyncConnection, article: StoredArticle, detection: Any, data: dict[str, Any]
+    async def _record(
+        self,
+        conn: AsyncConnection,
+        article: StoredArticle,
+        detection: Detection,
+        assignment: Assignment,
     ) -> int:
+        """Store the event membership; alert a new event, update the chats of a known one."""
         assert self.index is not None
-        published = article.published_at or article.first_seen_at
-        assignment = self.index.assign(
-            str(article.id), article.title, article.body, detection, published
-        )
-        await queries.upsert_event(
-            conn,
-            assignment.event_id,
-            article.title,
-            data["sectors"],
-            data["actions"],
-            data.get("actors", []),
-            article.id,
-            published,
-            self.index.export_event(assignment.event_id),
-        )
-        await queries.add_event_article(conn, assignment.event_id, article.id, assignment.reason)
+        await store_assignment(conn, article, detection, assignment, self.index, assignment.reason)
         if not assignment.is_new:  # edit of / reply to the first alert, never a new one
             await alert_queries.enqueue_updates(conn, assignment.event_id)
             return 0
+        published = report_time(article)
         if self._too_old(published):
             log.info(
                 "event %s recorded without an alert: its first report is from %s (older than "
@@ -131,15 +119,21 @@ class Detector:
                 published.isoformat(),
             )
             return 1
-        await alert_queries.enqueue_alert(  # alert chats + matching subscriptions
-            conn,
-            assignment.event_id,
-            self.alert_chat_ids,
-            data["sectors"],
-            data["actions"],
-            self._payload(article, data),
-        )
+        await self.enqueue_alert(conn, assignment.event_id, article, detection)
         return 1
+
+    async def enqueue_alert(
+        self, conn: AsyncConnection, event_id: str, article: StoredArticle, detection: Detection
+    ) -> None:
+        """Queue a new event's alert: the alert chats plus the matching subscriptions."""
+        await alert_queries.enqueue_alert(
+            conn,
+            event_id,
+            self.alert_chat_ids,
+            detection.sectors,
+            detection.actions,
+            self.payload(article, detection).to_json(),
+        )
 
     def _too_old(self, published: datetime) -> bool:
         """Backfills and first crawls of archives must not page analysts about old news."""
@@ -147,20 +141,55 @@ class Detector:
             return False
         return published < datetime.now(UTC) - self.alert_max_age
 
-    def _payload(self, article: StoredArticle, data: dict[str, Any]) -> dict[str, Any]:
+    def payload(self, article: StoredArticle, detection: Detection) -> AlertPayload:
+        """What the alert of the event this article opens shows."""
         source = self.sources.get(article.source_key)
-        return {
-            "headline": article.title,
-            "sectors": data["sectors"],
-            "actions": data["actions"],
-            "actors": data.get("actors", []),
-            "figures": data.get("figures", []),
-            "evidence": data.get("evidence", [])[:3],
-            "score": data["score"],
-            "source_key": article.source_key,
-            "source_name": source.name if source else article.source_key,
-            "tier": source.tier if source else "media",
-            "url": article.url,
-            "article_id": article.id,
-            "published_at": (article.published_at or article.first_seen_at).isoformat(),
-        }
+        return AlertPayload.of(
+            detection,
+            headline=article.title,
+            source_key=article.source_key,
+            source_name=source.name if source else article.source_key,
+            tier=source.tier if source else "media",
+            url=article.url,
+            article_id=article.id,
+            published_at=report_time(article),
+        )
+
+
+def report_time(article: StoredArticle) -> datetime:
+    """When the report happened: its published time, else when capwatch first saw it."""
+    return article.published_at or article.first_seen_at
+
+
+def stored_text(article: StoredArticle) -> ArticleText:
+    """A stored article as the detection stage reads it (live and redetect alike)."""
+    return ArticleText(
+        str(article.id), article.title, article.body, article.lang, report_time(article)
+    )
+
+
+async def save_detection(conn: AsyncConnection, article_id: int, detection: Detection) -> None:
+    await queries.save_detection(conn, article_id, detection.to_dict(), DETECTOR_VERSION)
+
+
+async def store_assignment(
+    conn: AsyncConnection,
+    article: StoredArticle,
+    detection: Detection,
+    assignment: Assignment,
+    index: EventIndex,
+    reason: str,
+) -> None:
+    """Write an article's event membership and the event's new state (live and redetect)."""
+    await queries.upsert_event(
+        conn,
+        assignment.event_id,
+        article.title,
+        detection.sectors,
+        detection.actions,
+        detection.actors,
+        article.id,
+        report_time(article),
+        index.export_event(assignment.event_id),
+    )
+    await queries.add_event_article(conn, assignment.event_id, article.id, reason)

@@ -21,18 +21,24 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any
 
 import psycopg
 from psycopg import AsyncConnection
 from psycopg_pool import AsyncConnectionPool
 
-from capwatch.detector import DETECTOR_VERSION, WINDOW_DAYS, Detector
-from db import alert_queries, queries
+from capwatch.detector import (
+    WINDOW_DAYS,
+    Detector,
+    save_detection,
+    store_assignment,
+    stored_text,
+)
+from capwatch.settings import Settings
+from db import queries
 from db import redetect_queries as rq
-from detection.classify import classify
 from detection.events import EventIndex
 from detection.model import Detection
+from detection.stage import detect, detect_and_assign
 
 log = logging.getLogger(__name__)
 
@@ -105,18 +111,17 @@ class Redetector:
         articles = await rq.scoped_articles(conn, since)
         rep.scanned = len(articles)
         index = await self._load_index(conn, since)
-        to_assign: list[tuple[rq.ScopedArticle, Detection, dict[str, Any]]] = []
+        to_assign: list[tuple[rq.ScopedArticle, Detection]] = []
         touched: set[str] = set()
         for art in articles:
-            det = classify(art.title, art.body, art.lang)
-            data = det.to_dict()
-            await queries.save_detection(conn, art.id, data, DETECTOR_VERSION)
+            det = detect(stored_text(art))  # the live stage's classification, same inputs
+            await save_detection(conn, art.id, det)
             if det.relevant and not art.was_relevant:
                 rep.became_relevant.append(art.id)
             if not det.relevant and art.was_relevant:
                 rep.became_irrelevant.append(art.id)
             if det.relevant and art.event_id is None:
-                to_assign.append((art, det, data))
+                to_assign.append((art, det))
             elif not det.relevant and art.event_id is not None:
                 await rq.remove_event_article(conn, art.id)
                 index.remove_article(art.event_id, str(art.id))
@@ -127,11 +132,11 @@ class Redetector:
                 conn, eid, index.export_event(eid) if known else None, RETRACT_REASON
             )
             (rep.shrunk if left else rep.retracted).append(eid)
-        new_events: dict[str, tuple[rq.ScopedArticle, dict[str, Any]]] = {}
-        for art, det, data in to_assign:
-            eid, is_new = await self._assign(conn, index, art, det, data)
+        new_events: dict[str, tuple[rq.ScopedArticle, Detection]] = {}
+        for art, det in to_assign:
+            eid, is_new = await self._assign(conn, index, art, det)
             if is_new:
-                new_events[eid] = (art, data)
+                new_events[eid] = (art, det)
             else:
                 rep.joined.append((art.id, eid))
         revived = {e for _, e in rep.joined} & set(rep.retracted)
@@ -157,49 +162,35 @@ class Redetector:
         index: EventIndex,
         art: rq.ScopedArticle,
         det: Detection,
-        data: dict[str, Any],
     ) -> tuple[str, bool]:
-        published = art.published_at or art.first_seen_at
-        a = index.assign(str(art.id), art.title, art.body, det, published)
-        await queries.upsert_event(
-            conn,
-            a.event_id,
-            art.title,
-            data["sectors"],
-            data["actions"],
-            data.get("actors", []),
-            art.id,
-            published,
-            index.export_event(a.event_id),
-        )
-        await queries.add_event_article(conn, a.event_id, art.id, f"redetect: {a.reason}")
+        staged = detect_and_assign(stored_text(art), index, det)
+        a = staged.assignment
+        assert a is not None, "only relevant articles are assigned"
+        await store_assignment(conn, art, det, a, index, f"redetect: {a.reason}")
         return a.event_id, a.is_new
 
     async def _alert_recent(
         self,
         conn: AsyncConnection,
         index: EventIndex,
-        new_events: dict[str, tuple[rq.ScopedArticle, dict[str, Any]]],
+        new_events: dict[str, tuple[rq.ScopedArticle, Detection]],
         rep: RedetectReport,
     ) -> None:
         now = self.now or datetime.now(UTC)
         horizon = now - timedelta(days=self.alert_days)
-        for eid, (art, data) in new_events.items():
+        for eid, (art, det) in new_events.items():
             _, last = index.first_last(eid)
             if last < horizon or await rq.event_has_outbox(conn, eid):
                 rep.new_silent.append(eid)
                 continue
-            payload = self.detector._payload(art, data)
-            await alert_queries.enqueue_alert(  # the same targets as a live alert
-                conn, eid, self.detector.alert_chat_ids, data["sectors"], data["actions"], payload
-            )
+            await self.detector.enqueue_alert(conn, eid, art, det)  # as a live alert
             rep.new_alerted.append(eid)
         if rep.new_alerted:
             await queries.notify(conn, queries.OUTBOX_CHANNEL)
 
 
 async def redetect_command(
-    settings: Any, since: datetime | None, alert_days: float, dry_run: bool, force: bool
+    settings: Settings, since: datetime | None, alert_days: float, dry_run: bool, force: bool
 ) -> int:
     """CLI entry: 0 done, 1 refused because a running service was seen (use --force)."""
     from crawlers.sources import load_sources

@@ -13,8 +13,8 @@ from datetime import datetime
 from typing import Any
 
 from core.timeparse import read_time
-from detection.classify import classify
 from detection.events import EventIndex
+from detection.stage import ArticleText, detect_and_assign
 
 
 def parse_published(value: Any) -> datetime | None:
@@ -39,13 +39,13 @@ def process_record(rec: dict[str, Any], index: EventIndex) -> dict[str, Any]:
     text = rec.get("text") or ""
     if not isinstance(title, str) or not isinstance(text, str):
         raise ValueError("title and text must be strings")
-    published = parse_published(rec.get("published"))
-    det = classify(title, text, rec.get("lang") or None, published)
-    event = None
-    reason = None
-    if det.relevant:
-        a = index.assign(str(rid), title, text, det, published)
-        event, reason = a.event_id, a.reason
+    article = ArticleText(
+        str(rid), title, text, rec.get("lang") or None, parse_published(rec.get("published"))
+    )
+    staged = detect_and_assign(article, index)
+    det = staged.detection
+    event = staged.assignment.event_id if staged.assignment else None
+    reason = staged.assignment.reason if staged.assignment else None
     return {
         "id": rid,
         "relevant": det.relevant,

@@ -1,5 +1,6 @@
 import re
 
+from alerts.payload import AlertPayload
 from alerts.render import TELEGRAM_LIMIT, render_alert_html, render_alert_plain
 
 PAYLOAD = {
@@ -20,7 +21,7 @@ PAYLOAD = {
 
 
 def test_alert_names_sector_action_headline_source_time_why_and_link():
-    text = render_alert_html(PAYLOAD)
+    text = render_alert_html(AlertPayload.from_json(PAYLOAD))
     assert "Production cut" in text and "PV glass" in text
     assert "光伏玻璃龙头企业集体减产30%" in text
     assert "财联社 电报 (wire)" in text
@@ -36,7 +37,7 @@ def test_hostile_strings_are_escaped_and_only_telegram_tags_remain():
         "headline": "<script>alert(1)</script> & <b>unclosed \u202etxt.exe",
         "url": 'https://x.test/?a=1&b="2"',
     }
-    text = render_alert_html(hostile)
+    text = render_alert_html(AlertPayload.from_json(hostile))
     assert "<script>" not in text and "&lt;script&gt;" in text
     assert "&amp;" in text and "&lt;b&gt;unclosed" in text
     tags = set(re.findall(r"</?([a-z]+)", text))
@@ -50,11 +51,11 @@ def test_long_evidence_keeps_the_message_within_telegram_limit():
         "headline": "长" * 5000,
         "evidence": [{"sentence": "证" * 3000, "terms": ["减产"]}] * 3,
     }
-    text = render_alert_html(huge)
+    text = render_alert_html(AlertPayload.from_json(huge))
     assert len(text) <= TELEGRAM_LIMIT
     assert text.count("<b>") == text.count("</b>")
 
 
 def test_plain_rendering_has_no_markup():
-    plain = render_alert_plain({**PAYLOAD, "headline": "A & B <c>"})
+    plain = render_alert_plain(AlertPayload.from_json({**PAYLOAD, "headline": "A & B <c>"}))
     assert "<b>" not in plain and "A & B <c>" in plain

@@ -3,6 +3,7 @@
 import re
 from datetime import UTC, datetime, timedelta
 
+from alerts.payload import AlertPayload
 from alerts.render import render_alert_html, render_digest_html, render_update_reply, to_plain
 from alerts.sample import SAMPLE_PAYLOAD
 from alerts.split import split_html, split_plain, utf16_len
@@ -65,7 +66,7 @@ def test_hostile_titles_are_inert():
         "url": "javascript:alert(1)",
         "evidence": [{"sentence": "<tg-spoiler>", "terms": ["<", "&"]}],
     }
-    text = render_alert_html(hostile)
+    text = render_alert_html(AlertPayload.from_json(hostile))
     assert valid(text)
     assert "<script>" not in text and "&lt;script&gt;" in text
     assert "\u202e" not in text and "\u2066" not in text
@@ -92,20 +93,24 @@ def reports(n):
 
 
 def test_update_lists_later_sources_newest_first_and_fits_one_message():
-    text = render_alert_html(SAMPLE_PAYLOAD, reports(3))
+    text = render_alert_html(AlertPayload.from_json(SAMPLE_PAYLOAD), reports(3))
     assert "+3 sources" in text and valid(text)
     assert text.index("标题 0") < text.index("标题 1") < text.index("标题 2")
-    many = render_alert_html({**SAMPLE_PAYLOAD, "headline": "长" * 3000}, reports(500))
+    many = render_alert_html(
+        AlertPayload.from_json({**SAMPLE_PAYLOAD, "headline": "长" * 3000}), reports(500)
+    )
     assert valid(many) and "… and" in many
-    assert valid(render_update_reply(SAMPLE_PAYLOAD, reports(500)))
+    assert valid(render_update_reply(AlertPayload.from_json(SAMPLE_PAYLOAD), reports(500)))
 
 
 def test_digest_of_many_events_splits_into_valid_messages():
-    items = [({**SAMPLE_PAYLOAD, "event_id": f"e{i}"}, i) for i in range(120)]
+    items = [(AlertPayload.from_json(SAMPLE_PAYLOAD, f"e{i}"), i) for i in range(120)]
     parts = split_html(render_digest_html(items))
     assert len(parts) > 1 and all(valid(p) for p in parts)
     assert "e119" in parts[-1]
 
 
 def test_plain_fallback_keeps_link_addresses():
-    assert "(https://www.cls.cn/detail/2461000)" in to_plain(render_alert_html(SAMPLE_PAYLOAD))
+    assert "(https://www.cls.cn/detail/2461000)" in to_plain(
+        render_alert_html(AlertPayload.from_json(SAMPLE_PAYLOAD))
+    )

@@ -11,7 +11,6 @@ from importlib import resources
 import pytest
 from psycopg_pool import AsyncConnectionPool
 
-import capwatch.redetect as redetect_mod
 from capwatch.detector import Detector
 from capwatch.redetect import Redetector
 from db import queries
@@ -20,6 +19,7 @@ from detection.lexicon import build_lexicon
 from detection.model import Detection
 
 classify_mod = sys.modules["detection.classify"]  # the package re-exports the function
+stage_mod = sys.modules["detection.stage"]  # the one caller of classify, live and redetect
 
 pytestmark = pytest.mark.integration
 
@@ -160,7 +160,7 @@ async def test_flipped_reports_leave_events_and_a_retracted_event_never_alerts_a
                 return Detection(relevant=False, score=0.1, lang="zh")
             return real(title, text, lang, published)
 
-        monkeypatch.setattr(redetect_mod, "classify", strict)
+        monkeypatch.setattr(stage_mod, "classify", strict)
         dry = await Redetector(pool, detector, now=NOW).run(None, dry_run=True)
         assert dry.dry_run and sorted(dry.became_irrelevant) == [1, 3]
         assert await membership(pool) == members  # nothing written
@@ -176,7 +176,7 @@ async def test_flipped_reports_leave_events_and_a_retracted_event_never_alerts_a
         assert sorted(ev) == sorted([(glass_ev, 1, 2, False), (steel_ev, 0, 3, True)])
 
         # the term comes back: the steel report rejoins its (alerted) event, no second alert
-        monkeypatch.setattr(redetect_mod, "classify", real)
+        monkeypatch.setattr(stage_mod, "classify", real)
         queued = await all_outbox(pool)
         back = await Redetector(pool, detector, now=NOW).run(None)
         assert await all_outbox(pool) == queued
