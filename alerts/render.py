@@ -14,7 +14,7 @@ import re
 from datetime import datetime
 from typing import Any
 
-from alerts.labels import action_label, sector_label
+from alerts.labels import action_label, actor_label, sector_label
 from alerts.payload import AlertPayload
 from alerts.split import TELEGRAM_LIMIT, utf16_len
 from core.tz import BEIJING
@@ -104,7 +104,7 @@ def render_alert_html(
         f"<b>{esc(payload.headline, 400)}</b>",
     ]
     if payload.actors:
-        head.append("Actors: " + esc(", ".join(payload.actors[:10]), 300))
+        head.append("Actors: " + esc(", ".join(actor_label(a) for a in payload.actors[:10]), 300))
     if payload.figures:
         head.append("Figures: " + esc(", ".join(payload.figures[:10]), 200))
     name = payload.source_name or payload.source_key or "?"

@@ -5,7 +5,7 @@ SAMPLE_PAYLOAD = {
     "headline": "光伏玻璃龙头企业集体减产30%，行业“反内卷”再加码",
     "sectors": ["pv_glass"],
     "actions": ["production_cut"],
-    "actors": ["福莱特", "信义光能"],
+    "actors": ["flat_glass", "xinyi_solar"],
     "figures": ["30%"],
     "evidence": [
         {

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any, TextIO
 
@@ -21,6 +21,7 @@ from rich.text import Text
 from core.timeparse import parse_when
 from core.tz import BEIJING
 from db.search_terms import Snippet
+from detection.vocabulary import Kind, label
 
 __all__ = ["parse_when"]  # the CLI date arguments: core.timeparse reads them
 
@@ -117,6 +118,11 @@ def hits_table(hits: list[Any]) -> Table:
     return table
 
 
+def _names(slugs: Sequence[str], kind: Kind) -> str:
+    """Slugs as people read them (the lexicon's names, English and Chinese)."""
+    return ", ".join(label(slug, kind) for slug in slugs)
+
+
 def events_table(events: list[Any]) -> Table:
     table = Table(expand=True, show_lines=True)
     table.add_column("first seen (UTC+8)", no_wrap=True, min_width=10)
@@ -127,7 +133,7 @@ def events_table(events: list[Any]) -> Table:
     for ev in events:
         headline = Text(ev.headline)
         headline.append("\n" + ev.event_id, style="dim")
-        what = Text(", ".join(ev.sectors) + "\n" + ", ".join(ev.actions))
+        what = Text(_names(ev.sectors, "sector") + "\n" + _names(ev.actions, "action"))
         table.add_row(
             local(ev.first_seen_at),
             what,
@@ -142,7 +148,7 @@ def timeline_table(timeline: Any) -> Table:
     ev = timeline.event
     table = Table(
         title=Text(
-            f"{ev.headline}\n{', '.join(ev.sectors)} · {', '.join(ev.actions)} · "
+            f"{ev.headline}\n{_names(ev.sectors, 'sector')} · {_names(ev.actions, 'action')} · "
             f"{ev.reports} reports · {ev.event_id}"
         ),
         expand=True,
