@@ -7,18 +7,30 @@ chat migrated, or failed for good. Error texts are redacted (no token can leak t
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import sys
-import warnings
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, TextIO
+from typing import TextIO
 
-from alerts.ratelimit import Limiter, SendLimits
+from telegram import InlineKeyboardMarkup, LinkPreviewOptions, Message, ReplyParameters
+from telegram.constants import ParseMode
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Forbidden,
+    InvalidToken,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+)
+from telegram.ext import ExtBot
+
+from alerts.client import TelegramConfig, build_application
+from alerts.ratelimit import Limiter, SendLimits, retry_seconds
 from alerts.render import to_plain
 from capwatch.logs import redact
-
-if TYPE_CHECKING:
-    from capwatch.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +59,7 @@ class Outgoing:
     reply_to: int | None = None
     silent: bool = False
     preview: bool | str = True
+    markup: InlineKeyboardMarkup | None = None  # buttons under the message
 
     @property
     def plain(self) -> str:
@@ -68,15 +81,22 @@ class Transport:
         reply_to: int | None = None,
         silent: bool = False,
         preview: bool | str = True,
+        markup: InlineKeyboardMarkup | None = None,
     ) -> SendResult:
-        message = Outgoing(chat_id, html_text, plain_text, reply_to, silent, preview)
+        message = Outgoing(chat_id, html_text, plain_text, reply_to, silent, preview, markup)
         return await self._deliver(message)
 
     async def _deliver(self, message: Outgoing) -> SendResult:
         raise NotImplementedError
 
     async def edit(
-        self, chat_id: int, message_id: int, html_text: str, *, preview: bool | str = True
+        self,
+        chat_id: int,
+        message_id: int,
+        html_text: str,
+        *,
+        preview: bool | str = True,
+        markup: InlineKeyboardMarkup | None = None,
     ) -> SendResult:
         raise NotImplementedError
 
@@ -100,7 +120,13 @@ class ConsoleTransport(Transport):
         return SendResult(ok=True, message_id=self.count)
 
     async def edit(
-        self, chat_id: int, message_id: int, html_text: str, *, preview: bool | str = True
+        self,
+        chat_id: int,
+        message_id: int,
+        html_text: str,
+        *,
+        preview: bool | str = True,
+        markup: InlineKeyboardMarkup | None = None,
     ) -> SendResult:
         print(
             f"\n===== capwatch update of #{message_id} =====\n{to_plain(html_text)}\n",
@@ -108,14 +134,6 @@ class ConsoleTransport(Transport):
             flush=True,
         )
         return SendResult(ok=True, message_id=message_id)
-
-
-def retry_seconds(exc: Exception) -> float:
-    """RetryAfter's delay in seconds (PTB 22 warns that it will become a timedelta)."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")
-        delay = exc.retry_after  # type: ignore[attr-defined]
-    return delay.total_seconds() if hasattr(delay, "total_seconds") else float(delay)
 
 
 _GONE = (
@@ -136,137 +154,112 @@ _NOT_EDITABLE = (
 
 
 class TelegramTransport(Transport):
-    """Sends through python-telegram-bot's Bot against TELEGRAM_API_BASE_URL."""
+    """The one path to Telegram: every message and edit capwatch makes (alerts, updates,
+    digests, admin reports, command replies) goes through `send`/`edit` here, with the same
+    redaction, rate limits (the Application's `ChatRateLimiter`), plain-text fallback when
+    Telegram refuses the HTML, and reading of errors into a `SendResult`."""
 
-    def __init__(
-        self,
-        token: str,
-        base_url: str,
-        limits: SendLimits | None = None,
-        *,
-        read_timeout: float = 20.0,
-        connect_timeout: float = 10.0,
-    ) -> None:
-        from telegram import Bot
-        from telegram.request import HTTPXRequest
-
-        request = HTTPXRequest(
-            connection_pool_size=16,
-            connect_timeout=connect_timeout,
-            read_timeout=read_timeout,
-            write_timeout=read_timeout,
-            pool_timeout=read_timeout,
-        )
-        self.bot = Bot(token, base_url=base_url, request=request)
-        self.limiter = Limiter(limits or SendLimits())
+    def __init__(self, config: TelegramConfig) -> None:
+        self.config = config
+        self.app, self.limiter = build_application(config)
         self._ready = False
+        self._ready_lock = asyncio.Lock()
 
-    @classmethod
-    def from_settings(cls, settings: Settings) -> TelegramTransport:
-        assert settings.bot_token
-        return cls(
-            settings.bot_token,
-            settings.bot_api_base,
-            settings.send_limits,
-            read_timeout=settings.telegram_timeout_seconds,
-        )
+    @property
+    def bot(self) -> ExtBot[None]:
+        return self.app.bot
 
-    async def _ensure_ready(self) -> None:
-        if not self._ready:
-            await self.bot.initialize()
-            self._ready = True
+    async def ensure_ready(self) -> None:
+        """Initialise the Application (HTTP clients, getMe) once; raises while Telegram cannot
+        be reached, and is tried again at the next call."""
+        async with self._ready_lock:
+            if not self._ready:
+                await self.app.initialize()
+                self._ready = True
 
     async def _deliver(self, message: Outgoing) -> SendResult:
-        from telegram import ReplyParameters
-        from telegram.constants import ParseMode
-
         chat_id, reply_to = message.chat_id, message.reply_to
-        options = {
-            "disable_notification": message.silent,
-            "link_preview_options": _preview(message.preview),
-            "reply_parameters": ReplyParameters(reply_to, allow_sending_without_reply=True)
-            if reply_to
-            else None,
-        }
+        reply = ReplyParameters(reply_to, allow_sending_without_reply=True) if reply_to else None
+        preview = _preview(message.preview)
+        wait = self.config.send_timeout  # longer than other calls: a timeout may mean a duplicate
 
-        async def html_call():
+        async def send(text: str, parse_mode: str | None) -> Message:
             return await self.bot.send_message(
-                chat_id, message.html_text, parse_mode=ParseMode.HTML, **options
+                chat_id,
+                text,
+                parse_mode=parse_mode,
+                disable_notification=message.silent,
+                link_preview_options=preview,
+                reply_parameters=reply,
+                reply_markup=message.markup,
+                read_timeout=wait,
+                write_timeout=wait,
+                pool_timeout=wait,
             )
 
-        async def plain_call():
-            return await self.bot.send_message(chat_id, message.plain, **options)
-
-        return await self._call(chat_id, html_call, plain_call)
+        return await self._call(chat_id, message, send)
 
     async def edit(
-        self, chat_id: int, message_id: int, html_text: str, *, preview: bool | str = True
+        self,
+        chat_id: int,
+        message_id: int,
+        html_text: str,
+        *,
+        preview: bool | str = True,
+        markup: InlineKeyboardMarkup | None = None,
     ) -> SendResult:
-        from telegram.constants import ParseMode
-
         options = _preview(preview)
+        wait = self.config.send_timeout
 
-        async def html_call():
+        async def change(text: str, parse_mode: str | None) -> Message | bool:
             return await self.bot.edit_message_text(
-                html_text,
+                text,
                 chat_id,
                 message_id,
-                parse_mode=ParseMode.HTML,
+                parse_mode=parse_mode,
                 link_preview_options=options,
+                reply_markup=markup,
+                read_timeout=wait,
+                write_timeout=wait,
+                pool_timeout=wait,
             )
 
-        async def plain_call():
-            return await self.bot.edit_message_text(
-                to_plain(html_text), chat_id, message_id, link_preview_options=options
-            )
-
-        result = await self._call(chat_id, html_call, plain_call)
+        result = await self._call(chat_id, Outgoing(chat_id, html_text), change)
         if result.ok and result.message_id is None:
             return SendResult(ok=True, message_id=message_id)
         return result
 
-    async def _call(self, chat_id: int, html_call, plain_call) -> SendResult:
-        from telegram.error import BadRequest, TelegramError
-
+    async def _call(
+        self,
+        chat_id: int,
+        message: Outgoing,
+        call: Callable[[str, str | None], Awaitable[Message | bool]],
+    ) -> SendResult:
+        """HTML first; when Telegram cannot parse it, the same message as plain text."""
         try:
-            await self._ensure_ready()
-            await self.limiter.acquire(chat_id)
-            return _sent(await html_call())
+            await self.ensure_ready()
+            return _sent(await call(redact(message.html_text), ParseMode.HTML))
         except BadRequest as exc:
-            text = str(exc).lower()
-            if (
-                "can't parse entities" in text
-                or "can't find end" in text
-                or "unsupported start tag" in text
-            ):
-                log.warning(
-                    "chat %s: HTML refused (%s); sending as plain text", chat_id, redact(str(exc))
-                )
-                try:
-                    await self.limiter.acquire(chat_id)
-                    return _sent(await plain_call())
-                except TelegramError as again:
-                    return self._outcome(chat_id, again)
-            return self._outcome(chat_id, exc)
+            if not _html_refused(exc):
+                return self._outcome(chat_id, exc)
+            log.warning(
+                "chat %s: HTML refused (%s); sending as plain text", chat_id, redact(str(exc))
+            )
+            try:
+                return _sent(await call(redact(message.plain), None))
+            except TelegramError as again:
+                return self._outcome(chat_id, again)
         except TelegramError as exc:
             return self._outcome(chat_id, exc)
 
-    def _outcome(self, chat_id: int, exc: Exception) -> SendResult:
-        from telegram.error import (
-            BadRequest,
-            ChatMigrated,
-            Forbidden,
-            InvalidToken,
-            NetworkError,
-            RetryAfter,
-        )
-
+    def _outcome(self, chat_id: int, exc: TelegramError) -> SendResult:
         error = redact(f"{type(exc).__name__}: {exc}")
-        if isinstance(exc, RetryAfter):
-            delay = retry_seconds(exc)
-            self.limiter.pause(chat_id, delay)
+        if isinstance(exc, RetryAfter):  # the rate limiter has paused this chat already
             return SendResult(
-                ok=False, retry_after=delay, flood=True, error=f"flood control: {error}"
+                ok=False,
+                retry_after=retry_seconds(exc),
+                flood=True,
+                error=f"flood control: {error}",
             )
         if isinstance(exc, ChatMigrated):
             return SendResult(ok=False, migrated_to=int(exc.new_chat_id), error=error)
@@ -288,20 +281,28 @@ class TelegramTransport(Transport):
         return SendResult(ok=False, retry_after=0.0, error=error)
 
     async def close(self) -> None:
-        if self._ready:
-            await self.bot.shutdown()
-            self._ready = False
+        async with self._ready_lock:
+            if self._ready:
+                await self.app.shutdown()
+                self._ready = False
 
 
-def _sent(message) -> SendResult:
-    message_id = getattr(message, "message_id", None)
-    return SendResult(ok=True, message_id=message_id)
+def _html_refused(exc: BadRequest) -> bool:
+    text = str(exc).lower()
+    return any(
+        marker in text
+        for marker in ("can't parse entities", "can't find end", "unsupported start tag")
+    )
 
 
-def _preview(preview: bool | str):
+def _sent(message: Message | bool) -> SendResult:
+    return SendResult(
+        ok=True, message_id=message.message_id if isinstance(message, Message) else None
+    )
+
+
+def _preview(preview: bool | str) -> LinkPreviewOptions | None:
     """Link preview: off, on (the first link), or of this URL (the source's page)."""
-    from telegram import LinkPreviewOptions
-
     if isinstance(preview, str):
         return LinkPreviewOptions(url=preview) if preview.startswith("http") else None
     return LinkPreviewOptions(is_disabled=not preview)

@@ -19,6 +19,7 @@ sys.path.insert(0, str(ROOT))
 
 from psycopg_pool import AsyncConnectionPool  # noqa: E402
 
+from alerts.client import TelegramConfig  # noqa: E402
 from alerts.ratelimit import SendLimits  # noqa: E402
 from alerts.sender import OutboxSender  # noqa: E402
 from alerts.transport import TelegramTransport  # noqa: E402
@@ -38,10 +39,10 @@ async def measure(
         async with pool.connection() as conn:
             await conn.execute("TRUNCATE outbox, event_articles, events, articles CASCADE")
             await seed_alerts(conn, chats, events=per_chat, prefix=tag)
-        transport = TelegramTransport(TOKEN, url, limits)
+        transport = TelegramTransport(TelegramConfig(TOKEN, url, limits))
         transport.limiter.record()
         sender = OutboxSender(pool, transport)
-        await transport._ensure_ready()
+        await transport.ensure_ready()
         start = time.perf_counter()
         sent = await sender.drain()
         seconds = time.perf_counter() - start

@@ -89,9 +89,11 @@ def build_executors(settings: Settings, dsn: str, pool, sources: dict) -> dict:
 async def build(settings: Settings, only: list[str] | None) -> Components:
     from psycopg_pool import AsyncConnectionPool
 
+    from alerts.bot import BotSetupError, check_webhook
     from alerts.sender import OutboxSender
-    from alerts.transport import ConsoleTransport, TelegramTransport
+    from alerts.transport import ConsoleTransport, TelegramTransport, Transport
     from capwatch.detector import Detector
+    from capwatch.telegram_setup import bot_config, telegram_config
     from crawlers.sources import load_sources
     from db.embedded import resolve_dsn
     from db.migrate import migrate
@@ -99,6 +101,11 @@ async def build(settings: Settings, only: list[str] | None) -> Components:
     from scheduler.health import HealthMonitor
     from scheduler.jobs import CrawlJobs
 
+    if settings.bot_token and settings.telegram_bot_commands:
+        try:
+            check_webhook(bot_config(settings).webhook)  # a bot that cannot work fails now
+        except BotSetupError as exc:
+            raise SystemExit(f"capwatch: {exc}") from None
     sources = load_sources(settings.sources_file)
     if only:
         unknown = [key for key in only if key not in sources]
@@ -119,7 +126,7 @@ async def build(settings: Settings, only: list[str] | None) -> Components:
     )
     await pool.open(wait=True, timeout=30)
     if settings.bot_token:
-        transport = TelegramTransport.from_settings(settings)  # limits from settings
+        transport: Transport = TelegramTransport(telegram_config(settings))
         if not settings.telegram_alert_chat_ids:
             log.warning(
                 "TELEGRAM_BOT_TOKEN is set but TELEGRAM_ALERT_CHAT_IDS is empty: "
@@ -210,8 +217,12 @@ async def run_scheduler(parts: Components, stop: asyncio.Event, lost: asyncio.Ev
     await housekeeping(parts)
     await parts.sender.recover()
     from alerts.bot import start_bot, stop_bot
+    from alerts.transport import TelegramTransport
+    from capwatch.telegram_setup import bot_config
 
-    bot = await start_bot(settings, parts.pool, parts.transport)  # commands; None without token
+    bot = None  # commands: with a token, unless TELEGRAM_BOT_COMMANDS=false
+    if isinstance(parts.transport, TelegramTransport) and settings.telegram_bot_commands:
+        bot = await start_bot(bot_config(settings), parts.pool, parts.transport)
     parts.jobs.resume()
     wakeups = Wakeups(parts.dsn, [ARTICLES_CHANNEL, OUTBOX_CHANNEL])
     poll = settings.poll_seconds

@@ -110,14 +110,27 @@ class Settings(BaseSettings):
     telegram_webhook_url: str | None = Field(
         None,
         validation_alias="TELEGRAM_WEBHOOK_URL",
-        description="Public HTTPS URL for updates instead of long polling (needs the "
-        "python-telegram-bot[webhooks] extra).",
+        description="Public HTTPS URL (of a reverse proxy) for updates instead of long polling "
+        "(needs the capwatch[webhooks] extra and TELEGRAM_WEBHOOK_SECRET).",
+    )
+    telegram_webhook_listen: str = Field(
+        "127.0.0.1",
+        validation_alias="TELEGRAM_WEBHOOK_LISTEN",
+        description="Address the webhook server listens on, behind the reverse proxy that "
+        "terminates HTTPS (0.0.0.0 only in a container whose port is not published).",
     )
     telegram_webhook_port: int = Field(8443, validation_alias="TELEGRAM_WEBHOOK_PORT")
     telegram_webhook_secret: SecretStr | None = Field(
         None, validation_alias="TELEGRAM_WEBHOOK_SECRET"
     )
     telegram_timeout_seconds: float = Field(20.0, gt=0, validation_alias="TELEGRAM_TIMEOUT")
+    telegram_send_timeout_seconds: float = Field(
+        60.0,
+        gt=0,
+        validation_alias="TELEGRAM_SEND_TIMEOUT",
+        description="Seconds a message send or edit may take. A send that times out may still "
+        "have been delivered and is sent again, so this is longer than TELEGRAM_TIMEOUT.",
+    )
     telegram_chat_interval: float = Field(1.0, ge=0, validation_alias="TELEGRAM_RATE_CHAT_SECONDS")
     telegram_group_per_minute: int = Field(
         20, gt=0, validation_alias="TELEGRAM_RATE_GROUP_PER_MINUTE"
@@ -168,17 +181,6 @@ class Settings(BaseSettings):
     @classmethod
     def _blank_webhook_is_unset(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value
-
-    @property
-    def send_limits(self):
-        """Telegram's limits as the alert sender applies them (alerts.ratelimit.SendLimits)."""
-        from alerts.ratelimit import SendLimits
-
-        return SendLimits(
-            per_chat_interval=self.telegram_chat_interval,
-            group_per_window=self.telegram_group_per_minute,
-            global_per_second=self.telegram_global_per_second,
-        )
 
     @property
     def alert_max_age(self) -> timedelta | None:

@@ -7,6 +7,7 @@ import psycopg
 import pytest
 from psycopg_pool import AsyncConnectionPool
 
+from alerts.client import TelegramConfig
 from alerts.sender import OutboxSender
 from alerts.transport import ConsoleTransport, TelegramTransport
 from db import queries
@@ -52,7 +53,7 @@ async def test_sends_html_alerts_to_every_chat_once(database_url, bot_api):
     api, server = bot_api
     async with AsyncConnectionPool(database_url, open=False) as pool:
         await seed(pool, [501, 502])
-        transport = TelegramTransport(TOKEN, f"{server.url}/bot")
+        transport = TelegramTransport(TelegramConfig(TOKEN, f"{server.url}/bot"))
         sender = OutboxSender(pool, transport)
         assert await sender.drain() == 2
         assert await sender.drain() == 0
@@ -74,7 +75,7 @@ async def test_flood_control_delays_only_that_message_and_403_fails_it(database_
     api.fail_next("sendMessage", 403, "Forbidden: bot was blocked by the user", chat_id=602)
     async with AsyncConnectionPool(database_url, open=False) as pool:
         await seed(pool, [601, 602, 603])
-        transport = TelegramTransport(TOKEN, f"{server.url}/bot")
+        transport = TelegramTransport(TelegramConfig(TOKEN, f"{server.url}/bot"))
         sent = await OutboxSender(pool, transport).drain()
         await transport.close()
     assert sent == 1

@@ -1,18 +1,25 @@
-"""Admin commands (TELEGRAM_ADMIN_CHAT_IDS only): /failed, /retry, /chats."""
+"""Admin commands (TELEGRAM_ADMIN_CHAT_IDS only): /failed, /retry, /chats.
+
+`register` adds them behind `filters.Chat(admin ids)`; the same commands from any other chat
+reach `not_admin`, which says so.
+"""
 
 from __future__ import annotations
 
-from typing import Any
+from telegram import Update
+from telegram.ext import CommandHandler, filters
 
-from alerts.commands.common import BotContext, command, reply
+from alerts.client import TelegramApp
+from alerts.commands.common import BotConfig, Context, args_of, ctx_of, reply
 from alerts.render import esc
 from db import alert_queries as aq
 from db import bot_queries as bq
 
+COMMANDS = ("failed", "retry", "chats")
 
-@command(admin=True)
-async def failed(update: Any, context: Any, ctx: BotContext) -> None:
-    async with ctx.pool.connection() as conn:
+
+async def failed(update: Update, context: Context) -> None:
+    async with ctx_of(context).pool.connection() as conn:
         rows = await aq.list_outbox(conn, "failed", None, 15)
     if not rows:
         await reply(update, context, "No failed deliveries.")
@@ -27,23 +34,21 @@ async def failed(update: Any, context: Any, ctx: BotContext) -> None:
     await reply(update, context, "\n".join(lines))
 
 
-@command(admin=True)
-async def retry(update: Any, context: Any, ctx: BotContext) -> None:
-    args = list(context.args or [])
+async def retry(update: Update, context: Context) -> None:
+    args = args_of(context)
     if not args:
         await reply(update, context, "Usage: /retry ID [ID...] or /retry all")
         return
     ids = None if args[0].lower() == "all" else [int(a) for a in args if a.isdigit()]
-    async with ctx.pool.connection() as conn:
+    async with ctx_of(context).pool.connection() as conn:
         count = await aq.retry_failed(conn, ids)
     await reply(
         update, context, f"{count} failed deliver{'y' if count == 1 else 'ies'} queued again."
     )
 
 
-@command(admin=True)
-async def chats(update: Any, context: Any, ctx: BotContext) -> None:
-    async with ctx.pool.connection() as conn:
+async def chats(update: Update, context: Context) -> None:
+    async with ctx_of(context).pool.connection() as conn:
         rows = await bq.list_chats(conn)
     lines = ["<b>Chats</b>"]
     for chat_id, title, kind, active, reason, migrated, digest, subs in rows:
@@ -56,9 +61,13 @@ async def chats(update: Any, context: Any, ctx: BotContext) -> None:
     await reply(update, context, "\n".join(lines))
 
 
-def register(app: Any) -> None:
-    from telegram.ext import CommandHandler
+async def not_admin(update: Update, context: Context) -> None:
+    await reply(update, context, "This command answers only the admin chats.")
 
-    app.add_handler(CommandHandler("failed", failed))
-    app.add_handler(CommandHandler("retry", retry))
-    app.add_handler(CommandHandler("chats", chats))
+
+def register(app: TelegramApp, config: BotConfig) -> None:
+    admins = filters.Chat(chat_id=sorted(config.admin_chat_ids))
+    app.add_handler(CommandHandler("failed", failed, filters=admins))
+    app.add_handler(CommandHandler("retry", retry, filters=admins))
+    app.add_handler(CommandHandler("chats", chats, filters=admins))
+    app.add_handler(CommandHandler(list(COMMANDS), not_admin))

@@ -5,13 +5,17 @@ Every scraped string is escaped (render.esc); long answers are split by `reply`.
 
 from __future__ import annotations
 
-from typing import Any
+from psycopg_pool import AsyncConnectionPool
+from telegram import Update
+from telegram.ext import CommandHandler
 
-from alerts.commands.common import ANY, BotContext, command, reply, resolve_sector
+from alerts.client import TelegramApp
+from alerts.commands.common import ANY, Context, args_of, ctx_of, reply, resolve_sector
 from alerts.labels import action_label, sector_label
 from alerts.render import beijing, esc, link
 from db import alert_queries as aq
 from db import bot_queries as bq
+from db.search_queries import SearchQuery, search_articles
 
 LATEST = 10
 SEARCH_HITS = 10
@@ -24,14 +28,13 @@ def _what(sectors: list[str], actions: list[str]) -> str:
     )
 
 
-@command()
-async def latest(update: Any, context: Any, ctx: BotContext) -> None:
-    args = list(context.args or [])
+async def latest(update: Update, context: Context) -> None:
+    args = args_of(context)
     sector = resolve_sector(args[0]) if args else None
     if args and sector is None:
         await reply(update, context, f"Unknown sector “{esc(args[0])}”. Try /latest steel")
         return
-    async with ctx.pool.connection() as conn:
+    async with ctx_of(context).pool.connection() as conn:
         events = await bq.latest_events(conn, None if sector in (None, ANY) else sector, LATEST)
     if not events:
         await reply(update, context, "No events yet.")
@@ -48,14 +51,13 @@ async def latest(update: Any, context: Any, ctx: BotContext) -> None:
     await reply(update, context, "\n".join(lines))
 
 
-@command()
-async def event(update: Any, context: Any, ctx: BotContext) -> None:
-    args = list(context.args or [])
+async def event(update: Update, context: Context) -> None:
+    args = args_of(context)
     if not args:
         await reply(update, context, "Usage: /event EVENT_ID (ids are shown in alerts and /latest)")
         return
     event_id = args[0].strip()
-    async with ctx.pool.connection() as conn:
+    async with ctx_of(context).pool.connection() as conn:
         found = await bq.get_event(conn, event_id)
         reports = await aq.event_reports(conn, event_id, newest_first=False) if found else []
     if found is None:
@@ -76,15 +78,9 @@ async def event(update: Any, context: Any, ctx: BotContext) -> None:
     await reply(update, context, "\n".join(lines))
 
 
-async def _search(ctx: BotContext, terms: list[str]) -> list[tuple[bq.ArticleHit, str]]:
-    """The archive search (db/search_queries.py: ranked, any script variant, snippets);
-    the plain substring search of bot_queries where that module is absent."""
-    async with ctx.pool.connection() as conn:
-        try:
-            from db.search_queries import SearchQuery, search_articles
-        except ImportError:
-            hits = await bq.search_articles(conn, terms, SEARCH_HITS)
-            return [(hit, "") for hit in hits]
+async def _search(pool: AsyncConnectionPool, terms: list[str]) -> list[tuple[bq.ArticleHit, str]]:
+    """The archive search (db/search_queries.py: ranked, any script variant, snippets)."""
+    async with pool.connection() as conn:
         found = await search_articles(conn, SearchQuery(text=" ".join(terms), limit=SEARCH_HITS))
     return [
         (
@@ -102,15 +98,14 @@ async def _search(ctx: BotContext, terms: list[str]) -> list[tuple[bq.ArticleHit
     ]
 
 
-@command()
-async def search(update: Any, context: Any, ctx: BotContext) -> None:
-    terms = [t for t in (context.args or []) if t.strip()][:5]
+async def search(update: Update, context: Context) -> None:
+    terms = [t for t in args_of(context) if t.strip()][:5]
     if not terms:
         await reply(
             update, context, "Usage: /search WORDS — e.g. /search 光伏玻璃 减产, /search steel"
         )
         return
-    hits = await _search(ctx, terms)
+    hits = await _search(ctx_of(context).pool, terms)
     query = esc(" ".join(terms), 200)
     if not hits:
         await reply(update, context, f"Nothing found for “{query}”.")
@@ -125,9 +120,8 @@ async def search(update: Any, context: Any, ctx: BotContext) -> None:
     await reply(update, context, "\n".join(lines))
 
 
-@command()
-async def sources(update: Any, context: Any, ctx: BotContext) -> None:
-    async with ctx.pool.connection() as conn:
+async def sources(update: Update, context: Context) -> None:
+    async with ctx_of(context).pool.connection() as conn:
         rows = await bq.sources_health(conn)
     if not rows:
         await reply(update, context, "No source has been crawled yet.")
@@ -155,9 +149,7 @@ async def sources(update: Any, context: Any, ctx: BotContext) -> None:
     await reply(update, context, "\n".join(lines))
 
 
-def register(app: Any) -> None:
-    from telegram.ext import CommandHandler
-
+def register(app: TelegramApp) -> None:
     for name, handler in (
         ("latest", latest),
         ("event", event),

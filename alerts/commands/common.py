@@ -1,127 +1,119 @@
-"""What every command shares: the context, access control, replies under the rate limits,
-and reading sector/action words typed by users (slugs, English or Chinese labels)."""
+"""What every command shares: the bot's configuration and context, replies through the one
+send path (alerts/transport.py), and reading sector/action words typed by users (slugs,
+English or Chinese labels).
+
+Handlers are plain PTB callbacks, `async def h(update: Update, context: Context) -> None`;
+access control is not their business: the allow-list gate (alerts/bot.py) runs before them in
+an earlier handler group, and admin commands are registered with `filters.Chat(admin ids)`.
+"""
 
 from __future__ import annotations
 
-import functools
-import html
+import asyncio
 import logging
-import time
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any
+from datetime import time
 
 from psycopg_pool import AsyncConnectionPool
+from telegram import InlineKeyboardMarkup, Update
+from telegram.ext import ContextTypes
 
 from alerts.labels import ACTIONS, SECTORS
-from alerts.ratelimit import Limiter
 from alerts.split import split_html
-from capwatch.logs import redact
-from db import bot_queries as bq
+from alerts.transport import Transport
 
 log = logging.getLogger("alerts.bot")
 
-REFUSAL_EVERY = 600.0  # a refused chat is answered at most once per 10 minutes
+Context = ContextTypes.DEFAULT_TYPE
 ANY = "*"
+FLOOD_WAIT_LIMIT = 30.0  # a reply waits out flood control up to this long, then is dropped
+REPLY_TRIES = 3
+
+
+@dataclass(frozen=True)
+class WebhookConfig:
+    """Updates pushed by Telegram to `url` (the public HTTPS address of a reverse proxy) that
+    forwards to `listen:port` path /telegram; `secret` proves a request comes from Telegram."""
+
+    url: str
+    secret: str
+    listen: str = "127.0.0.1"
+    port: int = 8443
+
+
+@dataclass(frozen=True)
+class BotConfig:
+    """Who may use the bot and how it receives updates (plain values from the settings)."""
+
+    admin_chat_ids: frozenset[int] = frozenset()
+    alert_chat_ids: frozenset[int] = frozenset()
+    allowed_chat_ids: frozenset[int] = frozenset()  # empty: every chat may use the bot
+    digest_time: time = time(8, 0)
+    webhook: WebhookConfig | None = None  # None: long polling
+    retry_max_seconds: float = 60.0  # longest wait between two start-up attempts
+
+    def is_admin(self, chat_id: int) -> bool:
+        return chat_id in self.admin_chat_ids
+
+    def is_allowed(self, chat_id: int) -> bool:
+        if not self.allowed_chat_ids:
+            return True
+        return chat_id in self.allowed_chat_ids | self.admin_chat_ids | self.alert_chat_ids
 
 
 @dataclass
 class BotContext:
+    """What handlers need beyond PTB's context; kept in `bot_data` under KEY."""
+
     pool: AsyncConnectionPool
-    settings: Any
-    limiter: Limiter
+    config: BotConfig
+    transport: Transport
     refused_at: dict[int, float] = field(default_factory=dict)
 
-    def is_admin(self, chat_id: int) -> bool:
-        return chat_id in self.settings.telegram_admin_chat_ids
-
-    def is_allowed(self, chat_id: int) -> bool:
-        s = self.settings
-        if not s.telegram_allowed_chat_ids:
-            return True
-        return chat_id in {
-            *s.telegram_allowed_chat_ids,
-            *s.telegram_admin_chat_ids,
-            *s.telegram_alert_chat_ids,
-        }
+    KEY = "capwatch"
 
 
-def ctx_of(context: Any) -> BotContext:
-    return context.application.bot_data["capwatch"]
+def ctx_of(context: Context) -> BotContext:
+    found = context.bot_data[BotContext.KEY]
+    assert isinstance(found, BotContext)
+    return found
 
 
-async def reply(update: Any, context: Any, text: str, markup: Any = None) -> None:
-    """Send HTML to the update's chat: split safely, rate-limited with the alerts."""
-    from telegram import LinkPreviewOptions
-    from telegram.constants import ParseMode
-    from telegram.error import RetryAfter
-
-    from alerts.transport import retry_seconds
-
+def chat_id_of(update: Update) -> int:
+    """The chat of an update that reached a handler (the gate lets none through without)."""
     chat = update.effective_chat
-    limiter = ctx_of(context).limiter
+    assert chat is not None
+    return chat.id
+
+
+async def reply(
+    update: Update, context: Context, text: str, markup: InlineKeyboardMarkup | None = None
+) -> bool:
+    """Send HTML to the update's chat through the one send path: split safely, rate-limited
+    with the alerts, plain text when the HTML is refused; flood control is waited out when
+    short. The buttons go under the last part. False when the answer could not be sent."""
+    chat_id = chat_id_of(update)
+    transport = ctx_of(context).transport
     parts = split_html(text)
     for index, part in enumerate(parts):
-        await limiter.acquire(chat.id)
-        try:
-            await context.bot.send_message(
-                chat.id,
-                part,
-                parse_mode=ParseMode.HTML,
-                link_preview_options=LinkPreviewOptions(is_disabled=True),
-                reply_markup=markup if index == len(parts) - 1 else None,
-            )
-        except RetryAfter as exc:
-            limiter.pause(chat.id, retry_seconds(exc))
-            log.warning("reply to chat %s hit flood control", chat.id)
-            return
+        buttons = markup if index == len(parts) - 1 else None
+        for _ in range(REPLY_TRIES):
+            result = await transport.send(chat_id, part, preview=False, markup=buttons)
+            if result.ok:
+                break
+            wait = result.retry_after
+            if not result.flood or wait is None or wait > FLOOD_WAIT_LIMIT:
+                log.warning("reply to chat %s not sent: %s", chat_id, result.error)
+                return False
+            await asyncio.sleep(0)  # the limiter holds the chat until the pause is over
+        else:
+            log.warning("reply to chat %s not sent: still in flood control", chat_id)
+            return False
+    return True
 
 
-Handler = Callable[[Any, Any, BotContext], Awaitable[None]]
-
-
-def command(*, admin: bool = False) -> Callable[[Handler], Callable[[Any, Any], Awaitable[None]]]:
-    """Wraps a handler with access control: refused chats get one polite answer, admin
-    commands answer only TELEGRAM_ADMIN_CHAT_IDS; the chat is remembered (and reactivated)."""
-
-    def wrap(handler: Handler) -> Callable[[Any, Any], Awaitable[None]]:
-        @functools.wraps(handler)
-        async def guarded(update: Any, context: Any) -> None:
-            ctx = ctx_of(context)
-            chat = update.effective_chat
-            if chat is None:
-                return
-            if not ctx.is_allowed(chat.id):
-                await _refuse(update, context, ctx)
-                return
-            if admin and not ctx.is_admin(chat.id):
-                await reply(update, context, "This command answers only the admin chats.")
-                return
-            async with ctx.pool.connection() as conn:
-                await bq.touch_chat(conn, chat.id, chat.title or chat.full_name, chat.type)
-            await handler(update, context, ctx)
-
-        return guarded
-
-    return wrap
-
-
-async def _refuse(update: Any, context: Any, ctx: BotContext) -> None:
-    chat_id = update.effective_chat.id
-    log.info("refused chat %s (not in TELEGRAM_ALLOWED_CHAT_IDS)", chat_id)
-    if update.callback_query is not None:
-        await update.callback_query.answer("This bot is private.", show_alert=True)
-        return
-    now = time.monotonic()
-    if now - ctx.refused_at.get(chat_id, -REFUSAL_EVERY) < REFUSAL_EVERY:
-        return
-    ctx.refused_at[chat_id] = now
-    await reply(
-        update,
-        context,
-        "Sorry, this capwatch bot is private and does not serve this chat.\n"
-        f"If you should have access, give the operator this chat id: <code>{chat_id}</code>",
-    )
+def args_of(context: Context) -> list[str]:
+    return list(context.args or [])
 
 
 def _words(label: str) -> set[str]:
@@ -149,5 +141,20 @@ def resolve_action(word: str) -> str | None:
     return resolve(word, ACTIONS)
 
 
-def esc(text: Any) -> str:
-    return html.escape(redact(str(text)))
+async def edit_pressed(
+    update: Update, context: Context, text: str, markup: InlineKeyboardMarkup | None = None
+) -> bool:
+    """Replace the message whose inline button was pressed (HTML, through the one send path);
+    a new reply when it cannot be edited any more."""
+    query = update.callback_query
+    message = query.message if query is not None else None
+    if message is None:
+        return await reply(update, context, text, markup)
+    transport = ctx_of(context).transport
+    chat_id = chat_id_of(update)
+    result = await transport.edit(chat_id, message.message_id, text, preview=False, markup=markup)
+    if result.not_editable:
+        return await reply(update, context, text, markup)
+    if not result.ok:
+        log.warning("edit in chat %s not made: %s", chat_id, result.error)
+    return result.ok

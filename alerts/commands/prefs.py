@@ -9,9 +9,12 @@ from __future__ import annotations
 
 import re
 from datetime import time
-from typing import Any
 
-from alerts.commands.common import BotContext, command, reply
+from telegram import Update
+from telegram.ext import CommandHandler
+
+from alerts.client import TelegramApp
+from alerts.commands.common import Context, args_of, chat_id_of, ctx_of, reply
 from db import bot_queries as bq
 
 _TIME = re.compile(r"^([01]?\d|2[0-3])[:：.]?([0-5]\d)$")
@@ -22,14 +25,14 @@ def parse_time(text: str) -> time | None:
     return time(int(match.group(1)), int(match.group(2))) if match else None
 
 
-@command()
-async def digest(update: Any, context: Any, ctx: BotContext) -> None:
-    chat_id = update.effective_chat.id
-    args = [a.lower() for a in (context.args or [])]
+async def digest(update: Update, context: Context) -> None:
+    ctx = ctx_of(context)
+    chat_id = chat_id_of(update)
+    args = [a.lower() for a in args_of(context)]
     async with ctx.pool.connection() as conn:
         prefs = await bq.get_prefs(conn, chat_id)
         if not args:
-            at = prefs.digest_time or ctx.settings.digest_time
+            at = prefs.digest_time or ctx.config.digest_time
             state = f"on, daily at {at:%H:%M} Beijing" if prefs.digest else "off (instant alerts)"
             await reply(
                 update, context, f"Digest is {state}.\nUse /digest on [HH:MM] or /digest off"
@@ -47,22 +50,24 @@ async def digest(update: Any, context: Any, ctx: BotContext) -> None:
         if args[0] != "on":
             await reply(update, context, "Use /digest on [HH:MM] or /digest off")
             return
-        at = parse_time(args[1]) if len(args) > 1 else prefs.digest_time or ctx.settings.digest_time
-        if at is None:
+        chosen = (
+            parse_time(args[1]) if len(args) > 1 else prefs.digest_time or ctx.config.digest_time
+        )
+        if chosen is None:
             await reply(update, context, "Give the time as HH:MM (Beijing), e.g. /digest on 08:30")
             return
-        await bq.set_digest(conn, chat_id, True, at)
+        await bq.set_digest(conn, chat_id, True, chosen)
     await reply(
         update,
         context,
-        f"Digest on: one message a day at {at:%H:%M} Beijing instead of instant alerts.",
+        f"Digest on: one message a day at {chosen:%H:%M} Beijing instead of instant alerts.",
     )
 
 
-@command()
-async def mute(update: Any, context: Any, ctx: BotContext) -> None:
-    chat_id = update.effective_chat.id
-    args = " ".join(context.args or []).strip().lower()
+async def mute(update: Update, context: Context) -> None:
+    ctx = ctx_of(context)
+    chat_id = chat_id_of(update)
+    args = " ".join(args_of(context)).strip().lower()
     async with ctx.pool.connection() as conn:
         if not args:
             prefs = await bq.get_prefs(conn, chat_id)
@@ -92,8 +97,6 @@ async def mute(update: Any, context: Any, ctx: BotContext) -> None:
     )
 
 
-def register(app: Any) -> None:
-    from telegram.ext import CommandHandler
-
+def register(app: TelegramApp) -> None:
     app.add_handler(CommandHandler("digest", digest))
     app.add_handler(CommandHandler("mute", mute))

@@ -8,6 +8,7 @@ import sys
 
 from psycopg_pool import AsyncConnectionPool
 
+from alerts.client import TelegramConfig
 from alerts.ratelimit import SendLimits
 from alerts.sender import OutboxSender
 from alerts.transport import TelegramTransport
@@ -17,7 +18,7 @@ from tests.alerts.helpers import TOKEN
 async def main(dsn: str, base: str) -> None:
     limits = SendLimits(per_chat_interval=0.01, global_per_second=1000)
     async with AsyncConnectionPool(dsn, open=False) as pool:
-        sender = OutboxSender(pool, TelegramTransport(TOKEN, base, limits))
+        sender = OutboxSender(pool, TelegramTransport(TelegramConfig(TOKEN, base, limits)))
         await sender.recover()
         await sender.drain()
 

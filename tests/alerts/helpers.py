@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import psycopg
 
+from alerts.client import TelegramConfig
 from alerts.ratelimit import SendLimits
 from alerts.sample import SAMPLE_PAYLOAD
 from alerts.transport import TelegramTransport
@@ -19,8 +20,14 @@ FAST = SendLimits(
 )
 
 
-def transport(server, limits: SendLimits = FAST, read_timeout: float = 5.0) -> TelegramTransport:
-    return TelegramTransport(TOKEN, f"{server.url}/bot", limits, read_timeout=read_timeout)
+def transport(
+    server, limits: SendLimits = FAST, read_timeout: float = 5.0, send_timeout: float | None = None
+) -> TelegramTransport:
+    """A transport to the fake Bot API; sends wait `send_timeout` (default: `read_timeout`)."""
+    config = TelegramConfig(
+        TOKEN, f"{server.url}/bot", limits, read_timeout, send_timeout or read_timeout
+    )
+    return TelegramTransport(config)
 
 
 async def seed_event(conn, event_id: str, reports: int = 1, source: str = "cls") -> list[int]:

@@ -9,7 +9,9 @@ import pytest
 from psycopg_pool import AsyncConnectionPool
 
 from alerts.bot import start_bot, stop_bot
+from alerts.transport import TelegramTransport
 from capwatch.settings import Settings
+from capwatch.telegram_setup import bot_config, telegram_config
 from db import alert_queries as aq
 from tests.alerts.helpers import TOKEN, seed_alerts, seed_event
 
@@ -38,10 +40,12 @@ async def bot(database_url, bot_api):
         telegram_alert_chat_ids=[],
     )
     async with AsyncConnectionPool(database_url, open=False) as pool:
-        handle = await start_bot(settings, pool)
+        transport = TelegramTransport(telegram_config(settings))
+        handle = await start_bot(bot_config(settings), pool, transport)
         await asyncio.wait_for(handle.running.wait(), 15)
         yield api, pool
         await stop_bot(handle)
+        await transport.close()
     assert not handle.app.running
 
 

@@ -10,6 +10,7 @@ from psycopg_pool import AsyncConnectionPool
 
 from alerts.transport import TelegramTransport
 from capwatch.settings import Settings
+from capwatch.telegram_setup import telegram_config
 from db.health_queries import Coverage, RunRow
 from scheduler.admin_notify import AdminNotifier
 from scheduler.health import HealthMonitor, assess
@@ -115,7 +116,7 @@ async def test_break_and_recovery_are_reported_once_each(database_url, bot_api):
         TELEGRAM_API_BASE_URL=bot.url,
         TELEGRAM_ADMIN_CHAT_IDS="555",
     )
-    transport = TelegramTransport.from_settings(settings)
+    transport = TelegramTransport(telegram_config(settings))
     sources = {"cls": SOURCE}
     async with AsyncConnectionPool(database_url, min_size=1, max_size=2) as pool:
         monitor = HealthMonitor(pool, sources, AdminNotifier.for_settings(settings, transport), 3)
