@@ -36,15 +36,8 @@ from telegram.ext import (
 
 from alerts.client import TelegramApp
 from alerts.commands import admin, browse, prefs, subscriptions
-from alerts.commands.common import (
-    BotConfig,
-    BotContext,
-    Context,
-    WebhookConfig,
-    chat_id_of,
-    ctx_of,
-    reply,
-)
+from alerts.commands.common import BotContext, Context, chat_id_of, ctx_of, reply
+from alerts.config import BotConfig, WebhookConfig
 from alerts.render import esc
 from alerts.transport import TelegramTransport
 from capwatch.logs import redact

@@ -7,13 +7,13 @@ through the same transport. Its rate limiter (`ChatRateLimiter`) therefore sees 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from typing import Any
 
 from telegram.ext import Application, ContextTypes, ExtBot
 from telegram.request import HTTPXRequest
 
-from alerts.ratelimit import ChatRateLimiter, Limiter, SendLimits
+from alerts.config import TelegramConfig
+from alerts.ratelimit import ChatRateLimiter, Limiter
 
 # the Application as built here: default context, no PTB job queue (APScheduler runs capwatch)
 TelegramApp = Application[
@@ -21,22 +21,6 @@ TelegramApp = Application[
 ]
 
 LONG_POLL_SECONDS = 20  # how long Telegram holds a getUpdates call open when nothing happens
-
-
-@dataclass(frozen=True)
-class TelegramConfig:
-    """How to reach the Bot API (plain values: the settings are read in capwatch/).
-
-    `timeout` bounds every call except sends; `send_timeout` bounds sendMessage and edits and
-    is longer on purpose: a send that times out may still have been delivered, and is sent
-    again, so the longer the wait the rarer the duplicate."""
-
-    token: str
-    api_base: str  # in PTB's form, ending in /bot (e.g. https://api.telegram.org/bot)
-    limits: SendLimits = field(default_factory=SendLimits)
-    timeout: float = 20.0
-    send_timeout: float = 60.0
-    connect_timeout: float = 10.0
 
 
 def build_application(config: TelegramConfig) -> tuple[TelegramApp, Limiter]:

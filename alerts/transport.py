@@ -27,7 +27,8 @@ from telegram.error import (
 )
 from telegram.ext import ExtBot
 
-from alerts.client import TelegramConfig, build_application
+from alerts.client import build_application
+from alerts.config import TelegramConfig
 from alerts.ratelimit import Limiter, SendLimits, retry_seconds
 from alerts.render import to_plain
 from capwatch.logs import redact

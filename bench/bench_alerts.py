@@ -19,7 +19,7 @@ sys.path.insert(0, str(ROOT))
 
 from psycopg_pool import AsyncConnectionPool  # noqa: E402
 
-from alerts.client import TelegramConfig  # noqa: E402
+from alerts.config import TelegramConfig  # noqa: E402
 from alerts.ratelimit import SendLimits  # noqa: E402
 from alerts.sender import OutboxSender  # noqa: E402
 from alerts.transport import TelegramTransport  # noqa: E402

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from alerts.client import TelegramConfig
-from alerts.commands.common import BotConfig, WebhookConfig
+from alerts.config import BotConfig, TelegramConfig, WebhookConfig
 from alerts.ratelimit import SendLimits
 from capwatch.settings import Settings
 

@@ -7,7 +7,7 @@ import psycopg
 import pytest
 from psycopg_pool import AsyncConnectionPool
 
-from alerts.client import TelegramConfig
+from alerts.config import TelegramConfig
 from alerts.sender import OutboxSender
 from alerts.transport import ConsoleTransport, TelegramTransport
 from db import queries

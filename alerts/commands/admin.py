@@ -10,7 +10,8 @@ from telegram import Update
 from telegram.ext import CommandHandler, filters
 
 from alerts.client import TelegramApp
-from alerts.commands.common import BotConfig, Context, args_of, ctx_of, reply
+from alerts.commands.common import Context, args_of, ctx_of, reply
+from alerts.config import BotConfig
 from alerts.render import esc
 from db import alert_queries as aq
 from db import bot_queries as bq

@@ -12,12 +12,12 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass, field
-from datetime import time
 
 from psycopg_pool import AsyncConnectionPool
 from telegram import InlineKeyboardMarkup, Update
 from telegram.ext import ContextTypes
 
+from alerts.config import BotConfig
 from alerts.labels import ACTIONS, SECTORS
 from alerts.split import split_html
 from alerts.transport import Transport
@@ -28,37 +28,6 @@ Context = ContextTypes.DEFAULT_TYPE
 ANY = "*"
 FLOOD_WAIT_LIMIT = 30.0  # a reply waits out flood control up to this long, then is dropped
 REPLY_TRIES = 3
-
-
-@dataclass(frozen=True)
-class WebhookConfig:
-    """Updates pushed by Telegram to `url` (the public HTTPS address of a reverse proxy) that
-    forwards to `listen:port` path /telegram; `secret` proves a request comes from Telegram."""
-
-    url: str
-    secret: str
-    listen: str = "127.0.0.1"
-    port: int = 8443
-
-
-@dataclass(frozen=True)
-class BotConfig:
-    """Who may use the bot and how it receives updates (plain values from the settings)."""
-
-    admin_chat_ids: frozenset[int] = frozenset()
-    alert_chat_ids: frozenset[int] = frozenset()
-    allowed_chat_ids: frozenset[int] = frozenset()  # empty: every chat may use the bot
-    digest_time: time = time(8, 0)
-    webhook: WebhookConfig | None = None  # None: long polling
-    retry_max_seconds: float = 60.0  # longest wait between two start-up attempts
-
-    def is_admin(self, chat_id: int) -> bool:
-        return chat_id in self.admin_chat_ids
-
-    def is_allowed(self, chat_id: int) -> bool:
-        if not self.allowed_chat_ids:
-            return True
-        return chat_id in self.allowed_chat_ids | self.admin_chat_ids | self.alert_chat_ids
 
 
 @dataclass

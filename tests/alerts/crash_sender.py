@@ -8,7 +8,7 @@ import sys
 
 from psycopg_pool import AsyncConnectionPool
 
-from alerts.client import TelegramConfig
+from alerts.config import TelegramConfig
 from alerts.ratelimit import SendLimits
 from alerts.sender import OutboxSender
 from alerts.transport import TelegramTransport

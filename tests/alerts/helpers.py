@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import psycopg
 
-from alerts.client import TelegramConfig
+from alerts.config import TelegramConfig
 from alerts.ratelimit import SendLimits
 from alerts.sample import SAMPLE_PAYLOAD
 from alerts.transport import TelegramTransport
