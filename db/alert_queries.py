@@ -120,13 +120,15 @@ async def enqueue_alert(
 
 
 async def enqueue_updates(conn: AsyncConnection, event_id: str) -> int:
-    """A later report of the event: (re-)arm one `update` row per chat that got the alert.
-    A row being sent keeps 'sending'; its sender sees the new revision and sends again."""
+    """A later report of the event: (re-)arm one `update` row per chat that got the alert
+    (not in chats that found the event not relevant). A row being sent keeps 'sending'; its
+    sender sees the new revision and sends again."""
     cur = await conn.execute(
         """
         INSERT INTO outbox (event_id, chat_id, kind, payload)
         SELECT event_id, chat_id, 'update', '{}'::jsonb FROM outbox
         WHERE event_id = %s AND kind = 'alert'
+          AND NOT capwatch_event_muted(event_id, chat_id)  -- the chat said "not relevant"
         ON CONFLICT (event_id, chat_id, kind) DO UPDATE SET
             revision = outbox.revision + 1,
             status = CASE WHEN outbox.status = 'sending' THEN 'sending' ELSE 'pending' END,
