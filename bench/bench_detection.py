@@ -1,5 +1,6 @@
-"""Throughput of classify + event assignment on ~2 KB articles, against a baseline measured
-in the same run (normalisation alone), so the ratio survives slower or faster machines.
+"""Throughput of classify (rules + learned model) + event assignment on ~2 KB articles,
+against a baseline measured in the same run (normalisation alone), so the ratio survives
+slower or faster machines; the rules alone are timed too, to show what the model costs.
 
 Run from the repo root: python bench/bench_detection.py
 """
@@ -16,6 +17,7 @@ sys.path.insert(0, str(ROOT))
 
 from detection.classify import classify  # noqa: E402
 from detection.events import EventIndex  # noqa: E402
+from detection.learned.store import default_model  # noqa: E402
 from detection.normalize import normalize  # noqa: E402
 
 DEV = ROOT.parent / "shared" / "eval" / "dev.jsonl"
@@ -58,14 +60,24 @@ def main() -> int:
             if det.relevant:
                 index.assign(aid, title, text, det, None)
 
+    def rules_only() -> None:
+        index = EventIndex()
+        for aid, title, text in arts:
+            det = classify(title, text, model=None)
+            if det.relevant:
+                index.assign(aid, title, text, det, None)
+
     rounds = 5
     t_base = timed(baseline, rounds)
+    t_rules = timed(rules_only, rounds)
     t_full = timed(full, rounds)
     n = len(arts) * rounds
-    base_rate, full_rate = n / t_base, n / t_full
+    base_rate, rules_rate, full_rate = n / t_base, n / t_rules, n / t_full
     print(f"articles: {len(arts)} x {rounds} rounds, ~{len(arts[0][2])} chars each")
+    print(f"model: {'loaded' if default_model() else 'MISSING (rules only)'}")
     print(f"baseline (normalise only): {base_rate:10.1f} articles/s")
-    print(f"classify + assign:         {full_rate:10.1f} articles/s")
+    print(f"rules only + assign:       {rules_rate:10.1f} articles/s")
+    print(f"rules + model + assign:    {full_rate:10.1f} articles/s")
     print(f"ratio full/baseline:       {full_rate / base_rate:10.3f}")
     print(f"target >= {TARGET:.0f} articles/s: {'OK' if full_rate >= TARGET else 'BELOW'}")
     return 0

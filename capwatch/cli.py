@@ -84,13 +84,53 @@ def detect(
 
 @app.command("eval")
 def evaluate(
-    corpus: Annotated[Path, typer.Option(help="A labelled file in LABELING.md format.")],
+    corpus: Annotated[
+        list[Path] | None,
+        typer.Option(
+            help="A labelled file in LABELING.md format (repeatable; with --cv: "
+            "default all of ../shared/eval)."
+        ),
+    ] = None,
+    cv: Annotated[
+        int | None,
+        typer.Option("--cv", help="Grouped K-fold cross-validation, the model retrained per fold."),
+    ] = None,
+    show_errors: Annotated[
+        bool, typer.Option("--show-errors", help="With --cv: list false and missed records.")
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the metrics as JSON.")] = False,
 ) -> None:
-    """Score the detector on a labelled corpus: relevance P/R/F1, sector/action F1, events."""
+    """Score the detector on labelled corpora: relevance P/R/F1, sector/action F1, events."""
+    if cv is not None:
+        from detection.learned.commands import cv_command
+
+        raise typer.Exit(cv_command(list(corpus or []), cv, show_errors, as_json, sys.stdout))
     from detection.cli import eval_command
 
-    raise typer.Exit(eval_command(str(corpus), as_json, sys.stdout))
+    if not corpus or len(corpus) != 1:
+        typer.echo("give one --corpus FILE (or --cv K for all shared data)", err=True)
+        raise typer.Exit(2)
+    raise typer.Exit(eval_command(str(corpus[0]), as_json, sys.stdout))
+
+
+@app.command()
+def train(
+    corpus: Annotated[
+        list[Path] | None,
+        typer.Option(help="A labelled file (repeatable); default all of ../shared/eval."),
+    ] = None,
+    feedback: Annotated[
+        list[Path] | None,
+        typer.Option(help="Records from `capwatch feedback export` to train on as well."),
+    ] = None,
+    output: Annotated[
+        Path | None, typer.Option(help="Where to write the model (default: the committed one).")
+    ] = None,
+) -> None:
+    """Rebuild the learned model reproducibly (fixed seed; records the corpora's sha256)."""
+    from detection.learned.commands import train_command
+
+    raise typer.Exit(train_command(list(corpus or []), list(feedback or []), output, sys.stdout))
 
 
 @app.command()

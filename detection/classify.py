@@ -2,7 +2,11 @@
 
 Scoring in one place: every counted action sentence adds weight (title > lead > body), the
 campaign name in the title adds a bonus, expansion news and OPEC+ quota stories subtract.
-score = 1 - exp(-raw) maps the sum to 0..1; relevant when score >= threshold.
+rule score = 1 - exp(-raw) maps the sum to 0..1. With the learned model (detection/learned)
+the score is a weighted mean of the model's probability and the rule score, relevant at the
+model file's threshold; without it, relevant when the rule score >= the lexicon's threshold.
+The rules' sentences stay the evidence; an article only the model found says why with the
+terms that weighed most in the model.
 """
 
 from __future__ import annotations
@@ -12,8 +16,12 @@ import re
 from collections import defaultdict
 from dataclasses import replace
 from datetime import datetime
+from typing import Literal
 
 from detection.figures import find_explicit_month, find_figures, find_month, find_month_hint
+from detection.learned.features import tokens as model_tokens
+from detection.learned.linear import TextModel
+from detection.learned.store import default_model
 from detection.lexicon import Lexicon, Match, load_lexicon
 from detection.model import Detection, Evidence
 from detection.normalize import detect_lang, normalize
@@ -26,6 +34,7 @@ from detection.rules import (
     is_anchor,
     lead_has_body,
     lifts,
+    sectors_of,
     sentence_exclusions,
     sentence_hits,
     split_sentences,
@@ -105,16 +114,25 @@ def _strip_repeated_title(title: str, text: str) -> str:
     return text
 
 
+def normalized_fields(title: str, text: str) -> tuple[str, str]:
+    """Normalised title and body (the headline a body repeats counted once): what the rules
+    and the learned model both read."""
+    t_norm = normalize(title)
+    return t_norm, _strip_repeated_title(t_norm, normalize(text))
+
+
 def classify(
     title: str,
     text: str,
     lang: str | None = None,
     published: datetime | None = None,
+    model: TextModel | Literal["default"] | None = "default",
 ) -> Detection:
-    """Pure classification of one article; `published` only dates a bare "7月"."""
+    """Pure classification of one article; `published` only dates a bare "7月".
+    `model`: the learned model to combine with the rules ("default": the committed one,
+    loaded once; None: rules only)."""
     lex = load_lexicon()
-    t_norm = normalize(title)
-    b_norm = _strip_repeated_title(t_norm, normalize(text))
+    t_norm, b_norm = normalized_fields(title, text)
     lang = lang or detect_lang(t_norm + " " + b_norm)
     st = lex.settings
     win = int(st.get("window_zh", 40) if lang == "zh" else st.get("window_en", 120))
@@ -167,14 +185,83 @@ def classify(
     raw -= _penalties(fields, lex)
     if _mentions(fields, "opec", head=300):
         raw *= 0.3
-    score = round(1.0 - math.exp(-max(raw, 0.0)), 4)
-    relevant = score >= float(st.get("threshold", 0.5))
+    rule_score = round(1.0 - math.exp(-max(raw, 0.0)), 4)
+    learned = default_model() if model == "default" else model
+    vec: dict[int, float] = {}
+    probability: float | None = None
+    if learned is None:
+        score = rule_score
+        relevant = rule_score >= float(st.get("threshold", 0.5))
+    else:
+        vec = learned.vector(model_tokens(t_norm, b_norm))
+        probability = round(learned.probability(vec), 4)
+        comb = learned.combination
+        score = round(comb.model_weight * probability + (1 - comb.model_weight) * rule_score, 4)
+        relevant = score >= comb.threshold and _on_topic(fields)
+    if relevant and not sector_w:
+        sector_w = _mentioned_sectors(fields, lex)
+    if relevant and not action_w and learned is not None:
+        action_w = _model_actions(learned, vec)
     det = _build(relevant, score, lang, action_w, sector_w, scored, lex, published)
+    det = replace(det, rule_score=rule_score, model_score=probability)
+    if learned is not None and relevant and rule_score < float(st.get("threshold", 0.5)):
+        det = _with_model_reason(det, learned, vec, rule_score)
     if det.month is None and published is None:
         det = replace(det, month=find_explicit_month(t_norm + " " + b_norm))
         if det.month is None and relevant:
             det = replace(det, month_hint=find_month_hint(t_norm + " " + b_norm))
     return det
+
+
+def _on_topic(fields: list[_Field]) -> bool:
+    """The lexicon sees the topic somewhere: an action word other than a bare directive, a
+    pair cue, or the campaign. Without one the model may not alert on its own: a model
+    trained on a few hundred articles also likes every ministry notice of an ordinary day."""
+    for f in fields:
+        for m in f.matches:
+            for kind, value in m.tags:
+                if kind == "anti" or (kind == "action" and value != "policy_guideline"):
+                    return True
+                if kind == "pair_a" and not value.startswith("policy_guideline"):
+                    return True
+    return False
+
+
+def _mentioned_sectors(fields: list[_Field], lex: Lexicon) -> dict[str, float]:
+    """Sectors named anywhere (headline counts triple), for an article whose action the
+    rules did not see but the model did."""
+    weights: dict[str, float] = defaultdict(float)
+    for f in fields:
+        for m in f.matches:
+            for s in sectors_of(m, lex):
+                weights[s] += 3.0 if f.name == "title" else 1.0
+    return weights
+
+
+def _model_actions(learned: TextModel, vec: dict[int, float]) -> dict[str, float]:
+    """The model's action heads, for an article whose action words the rules did not see:
+    every head above the model's action threshold, or the likeliest one."""
+    probs = learned.actions(vec)
+    if not probs:
+        return {"policy_guideline": 1.0}
+    keep = {a: p for a, p in probs.items() if p >= learned.combination.action_threshold}
+    if keep:
+        return keep
+    best = max(probs, key=lambda a: (probs[a], a))
+    return {best: probs[best]}
+
+
+def _with_model_reason(
+    det: Detection, learned: TextModel, vec: dict[int, float], rule_score: float
+) -> Detection:
+    """An alert the rules alone would not have sent: the model's reason (its probability and
+    the terms that weighed most) leads the evidence."""
+    reason = Evidence(
+        "model",
+        f"learned model {det.model_score:.2f} (rules {rule_score:.2f})",
+        learned.top_terms(vec, 6),
+    )
+    return replace(det, evidence=(reason, *det.evidence[:2]))
 
 
 def _campaign_in_headline(fields: list[_Field], lang: str) -> bool:

@@ -14,9 +14,50 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from detection.model import Detection
+
+if TYPE_CHECKING:
+    from detection.learned.corpus import LabelledRecord
+
+
+@dataclass(frozen=True)
+class Prediction:
+    """What the detector said about one labelled record."""
+
+    id: str
+    relevant: bool
+    score: float
+    sectors: tuple[str, ...]
+    actions: tuple[str, ...]
+    event: str | None
+    rule_score: float | None = None
+    model_score: float | None = None
+
+    @classmethod
+    def of(cls, rid: str, det: Detection, event: str | None) -> Prediction:
+        return cls(
+            rid,
+            det.relevant,
+            det.score,
+            det.sectors,
+            det.actions,
+            event,
+            det.rule_score,
+            det.model_score,
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id,
+            "relevant": self.relevant,
+            "sectors": list(self.sectors),
+            "actions": list(self.actions),
+            "event": self.event,
+        }
 
 
 @dataclass(frozen=True)
@@ -125,6 +166,12 @@ def evaluate(records: list[dict[str, Any]], predictions: list[dict[str, Any]]) -
         true_events=len(true_events),
         events_missed=len(true_events) - len(hit),
     )
+
+
+def evaluate_predictions(
+    records: Sequence[LabelledRecord], predictions: Sequence[Prediction]
+) -> Metrics:
+    return evaluate([r.to_dict() for r in records], [p.to_dict() for p in predictions])
 
 
 def evaluate_corpus(path: str) -> Metrics:

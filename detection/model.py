@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any, Literal
 
-Field = Literal["title", "text"]
+# "model": the learned stage's reason (its probability and the terms that weighed most)
+Field = Literal["title", "text", "model"]
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,8 @@ class Detection:
     lang: str = "zh"
     month: str | None = None  # "YYYY-MM" the action takes effect, when the text says so
     month_hint: int | None = None  # undated text: the month of its first "9月18日"
+    rule_score: float | None = None  # the rules' own score (None: not recorded)
+    model_score: float | None = None  # the learned model's probability (None: no model)
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
@@ -59,4 +62,6 @@ class Detection:
             lang=d.get("lang", "zh"),
             month=d.get("month"),
             month_hint=d.get("month_hint"),
+            rule_score=d.get("rule_score"),
+            model_score=d.get("model_score"),
         )

@@ -1,7 +1,11 @@
-"""Quality gates: pinned floors on our own labelled examples and on the shared dev set.
+"""Quality gates: pinned floors on figures the detector was not fitted to.
 
+- our own hand-written examples (the committed model never trained on them);
+- grouped 5-fold cross-validation over all shared labelled data (../shared/eval): each fold's
+  model retrained on the other folds, events kept whole, so no figure here is in-sample.
 Floors are measured values minus a small margin; raising them is fine, lowering them must be
-a deliberate edit here, never a side effect of a lexicon change.
+a deliberate edit here, never a side effect of a lexicon change. The issue-11 targets are
+written beside each floor; `capwatch eval --cv 5` prints the same figures.
 """
 
 from __future__ import annotations
@@ -10,13 +14,16 @@ from pathlib import Path
 
 import pytest
 
-from detection.evaluate import evaluate_corpus
+from detection.evaluate import Metrics, evaluate_corpus
+from detection.learned.commands import SHARED_CORPORA
+from detection.learned.corpus import read_corpora
+from detection.learned.crossval import CVReport, cross_validate
+from tests.conftest import shared_path
 
 HERE = Path(__file__).resolve()
 LOCAL = HERE.parent / "labelled_examples.jsonl"
-DEV = HERE.parents[2] / ".." / "shared" / "eval" / "dev.jsonl"
 
-# measured (86 examples): local P 1.0 R 1.0 sec 1.0 act 0.962 b3 1.0 alerts 1.0
+# measured (86 examples, rules + committed model): P 1.0 R 1.0 sec 1.0 act 0.962 b3 1.0
 LOCAL_FLOORS = {
     "relevance_precision": 0.95,
     "relevance_recall": 0.95,
@@ -24,28 +31,32 @@ LOCAL_FLOORS = {
     "action_f1": 0.93,
     "bcubed_f1": 0.97,
 }
-# measured: dev P 1.0 R 0.975 sec 0.901 act 0.813 b3 0.933 alerts 1.095
-DEV_FLOORS = {
-    "relevance_precision": 0.95,
-    "relevance_recall": 0.93,
-    "sector_f1": 0.88,
-    "action_f1": 0.80,
-    "bcubed_f1": 0.90,
+# measured, grouped 5-fold CV over dev+dev2+train (340 records, 303 scored):
+# P 0.947 R 0.827 sec 0.818 act 0.735 b3 0.804 alerts/event 1.12; recall en 0.845 zh 0.814
+# (targets: P 0.95, R 0.92, sector 0.88, action 0.80, B-cubed 0.90, alerts 1.1)
+CV_FLOORS = {
+    "relevance_precision": 0.93,
+    "relevance_recall": 0.81,
+    "sector_f1": 0.80,
+    "action_f1": 0.71,
+    "bcubed_f1": 0.78,
 }
+CV_MAX_ALERTS = 1.15
+CV_MAX_LANG_GAP = 0.06  # target: English recall within 0.03 of Chinese
 
 
-def _check(metrics, floors, max_alerts):
+def _check(metrics: Metrics, floors: dict[str, float], max_alerts: float) -> None:
     d = metrics.to_dict()
     low = {k: (d[k], v) for k, v in floors.items() if d[k] < v}
     assert not low, f"below floor (value, floor): {low}"
     assert d["alerts_per_event"] <= max_alerts, d
 
 
-def test_local_labelled_examples_gate():
+def test_local_labelled_examples_gate() -> None:
     _check(evaluate_corpus(str(LOCAL)), LOCAL_FLOORS, max_alerts=1.1)
 
 
-def test_local_examples_are_many_and_mixed():
+def test_local_examples_are_many_and_mixed() -> None:
     import json
 
     rows = [json.loads(x) for x in LOCAL.read_text(encoding="utf-8").splitlines() if x]
@@ -54,7 +65,18 @@ def test_local_examples_are_many_and_mixed():
     assert sum(r["relevant"] is False for r in rows) >= 25
 
 
-def test_dev_gate():
-    if not DEV.exists():
-        pytest.skip(f"shared dev set not found at {DEV.resolve()}")
-    _check(evaluate_corpus(str(DEV)), DEV_FLOORS, max_alerts=1.15)
+@pytest.fixture(scope="module")
+def shared_cv() -> CVReport:
+    paths = [shared_path("eval", name) for name in SHARED_CORPORA]
+    records, _ = read_corpora(paths)
+    assert len(records) >= 340
+    return cross_validate(records, 5)
+
+
+def test_cross_validated_gate(shared_cv: CVReport) -> None:
+    _check(shared_cv.metrics, CV_FLOORS, CV_MAX_ALERTS)
+
+
+def test_english_recall_close_to_chinese(shared_cv: CVReport) -> None:
+    by_lang = shared_cv.recall_by_lang
+    assert abs(by_lang["en"] - by_lang["zh"]) <= CV_MAX_LANG_GAP, by_lang

@@ -1,0 +1,91 @@
+"""Fit the model with scikit-learn (training only: detection scores with `linear` alone).
+
+One TF-IDF vocabulary over every labelled article; a "relevant" head trained on all records
+labelled true or false (borderline ones left out), and one head per action trained on the
+relevant records (which action the article reports). Same records in the same order and the
+same seed give the same coefficients (lbfgs is deterministic).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from detection.learned.corpus import LabelledRecord
+from detection.learned.features import tokens
+from detection.learned.linear import RELEVANT, Combination, Head, TextModel
+
+ACTIONS = ("production_cut", "capacity_exit", "price_discipline", "policy_guideline", "inspection")
+MIN_ACTION_EXAMPLES = 5
+
+
+@dataclass(frozen=True)
+class TrainParams:
+    """Regularisation and vocabulary pruning; chosen on grouped CV (see README)."""
+
+    c: float = 10.0
+    min_df: int = 2
+    seed: int = 0
+
+    def as_dict(self) -> dict[str, float]:
+        return {"c": self.c, "min_df": float(self.min_df)}
+
+
+def record_tokens(rec: LabelledRecord) -> list[str]:
+    from detection.classify import normalized_fields
+
+    title, body = normalized_fields(rec.title, rec.text)
+    return tokens(title, body)
+
+
+def _identity(toks: list[str]) -> list[str]:
+    return toks
+
+
+def fit(
+    records: Sequence[LabelledRecord],
+    params: TrainParams | None = None,
+    combination: Combination | None = None,
+) -> TextModel:
+    """Train on the records labelled true or false; ValueError when one class is missing."""
+    from threadpoolctl import threadpool_limits
+
+    # Tiny problems: BLAS threads only contend (seconds instead of milliseconds on a busy box).
+    with threadpool_limits(1):
+        return _fit(records, params or TrainParams(), combination or Combination())
+
+
+def _fit(
+    records: Sequence[LabelledRecord], params: TrainParams, combination: Combination
+) -> TextModel:
+    import numpy as np
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    labelled = [r for r in records if r.relevant is not None]
+    y = np.array([int(bool(r.relevant)) for r in labelled])
+    if len(set(y.tolist())) < 2:
+        raise ValueError("training needs relevant and not-relevant records")
+    docs = [record_tokens(r) for r in labelled]
+    vec = TfidfVectorizer(analyzer=_identity, sublinear_tf=True, min_df=params.min_df)
+    x = vec.fit_transform(docs)
+    heads: dict[str, Head] = {RELEVANT: _fit_head(x, y, params)}
+    pos = np.flatnonzero(y == 1)
+    for action in ACTIONS:
+        ya = np.array([int(action in labelled[i].actions) for i in pos])
+        if MIN_ACTION_EXAMPLES <= ya.sum() <= len(ya) - MIN_ACTION_EXAMPLES:
+            heads[action] = _fit_head(x[pos], ya, params)
+    terms = tuple(vec.get_feature_names_out().tolist())
+    idf = tuple(float(v) for v in vec.idf_)
+    return TextModel(terms, idf, heads, combination)
+
+
+def _fit_head(x: Any, y: Any, params: TrainParams) -> Head:
+    """x: the TF-IDF matrix, y: 0/1 labels (scikit-learn's own array types)."""
+    from sklearn.linear_model import LogisticRegression
+
+    m = LogisticRegression(
+        C=params.c, class_weight="balanced", max_iter=5000, random_state=params.seed
+    )
+    m.fit(x, y)
+    return Head(tuple(float(c) for c in m.coef_[0]), float(m.intercept_[0]))
