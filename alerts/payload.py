@@ -135,7 +135,8 @@ def _evidence(value: Any) -> tuple[Evidence, ...]:
         if not isinstance(item, dict):
             log.warning("alert payload: evidence entry %r is not an object; skipped", item)
             continue
-        field: Field = "title" if item.get("field") == "title" else "text"
+        raw_field = item.get("field")
+        field: Field = raw_field if raw_field in ("title", "text", "model") else "text"
         out.append(Evidence(field, _text(item.get("sentence")), _strings(item.get("terms"))))
     return tuple(out)
 

@@ -20,6 +20,7 @@ from detection.learned.linear import Combination, TextModel
 from detection.learned.train import TrainParams, fit
 from detection.model import Detection
 from detection.pipeline import parse_published
+from detection.stage import ArticleText, detect_and_assign
 
 
 @dataclass(frozen=True)
@@ -73,14 +74,14 @@ def detect_all(records: Sequence[LabelledRecord], model: TextModel | None) -> li
 
 
 def group(records: Sequence[LabelledRecord], detections: Sequence[Detection]) -> list[Prediction]:
-    """Event grouping over all records in corpus order with one index, as live."""
+    """Event grouping over all records in corpus order with one index, as live (the same
+    stage as the detector, given each record's detection)."""
     index = EventIndex()
     out: list[Prediction] = []
     for r, det in zip(records, detections, strict=True):
-        event = None
-        if det.relevant:
-            published = parse_published(r.published)
-            event = index.assign(r.id, r.title, r.text, det, published).event_id
+        article = ArticleText(r.id, r.title, r.text, r.lang, parse_published(r.published))
+        staged = detect_and_assign(article, index, det)
+        event = staged.assignment.event_id if staged.assignment else None
         out.append(Prediction.of(r.id, det, event))
     return out
 
