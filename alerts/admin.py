@@ -17,7 +17,7 @@ from psycopg_pool import AsyncConnectionPool
 from alerts.render import clean
 from alerts.split import split_html
 from alerts.transport import Transport
-from capwatch.logs import redact
+from core.redact import redact
 from db import alert_queries as aq
 
 log = logging.getLogger(__name__)

@@ -40,7 +40,7 @@ from alerts.commands.common import BotContext, Context, chat_id_of, ctx_of, repl
 from alerts.config import BotConfig, WebhookConfig
 from alerts.render import esc
 from alerts.transport import TelegramTransport
-from capwatch.logs import redact
+from core.redact import redact
 from db import alert_queries as aq
 from db import bot_queries as bq
 

@@ -8,6 +8,8 @@ from datetime import time
 
 from alerts.ratelimit import SendLimits
 
+DEFAULT_DIGEST_TIME = time(8, 0)  # Beijing; CAPWATCH_DIGEST_TIME overrides it
+
 
 @dataclass(frozen=True)
 class TelegramConfig:
@@ -43,7 +45,7 @@ class BotConfig:
     admin_chat_ids: frozenset[int] = frozenset()
     alert_chat_ids: frozenset[int] = frozenset()
     allowed_chat_ids: frozenset[int] = frozenset()  # empty: every chat may use the bot
-    digest_time: time = time(8, 0)
+    digest_time: time = DEFAULT_DIGEST_TIME
     webhook: WebhookConfig | None = None  # None: long polling
     retry_max_seconds: float = 60.0  # longest wait between two start-up attempts
 

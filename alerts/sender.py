@@ -20,7 +20,7 @@ from psycopg_pool import AsyncConnectionPool
 from alerts import delivery
 from alerts.admin import report_failures
 from alerts.transport import CONSOLE_CHAT, ConsoleTransport, SendResult, Transport
-from capwatch.logs import redact
+from core.redact import redact
 from db import alert_queries as aq
 from db.alert_queries import ChatPrefs, OutboxRow
 

@@ -31,7 +31,7 @@ from alerts.client import build_application
 from alerts.config import TelegramConfig
 from alerts.ratelimit import Limiter, SendLimits, retry_seconds
 from alerts.render import to_plain
-from capwatch.logs import redact
+from core.redact import redact
 
 log = logging.getLogger(__name__)
 

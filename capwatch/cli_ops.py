@@ -10,6 +10,10 @@ from typing import Annotated, Any
 
 import typer
 
+from capwatch import cli_common
+from capwatch.settings import Settings
+from core.errors import UserError
+
 scrapyd_app = typer.Typer(help="Scale-out on Scrapyd nodes.", no_args_is_help=True)
 _STATE_STYLE = {
     "ok": "green",
@@ -19,12 +23,6 @@ _STATE_STYLE = {
     "new": "cyan",
     "disabled": "dim",
 }
-
-
-def _settings():
-    from capwatch.cli import _settings as settings
-
-    return settings()
 
 
 def _ago(value: str | None) -> str:
@@ -37,19 +35,17 @@ def _ago(value: str | None) -> str:
     return f"{max(seconds, 0):.0f}s ago"
 
 
-async def _report(settings) -> dict[str, Any]:
+async def _report(settings: Settings) -> dict[str, Any]:
     import asyncio
 
     from psycopg_pool import AsyncConnectionPool
 
+    from capwatch.database import open_database
     from crawlers.sources import load_sources
-    from db.embedded import resolve_dsn
-    from db.migrate import migrate
     from scheduler.status import status_report
 
-    dsn = await asyncio.to_thread(resolve_dsn, settings)
-    await asyncio.to_thread(migrate, dsn)
-    async with AsyncConnectionPool(dsn, min_size=1, max_size=2, open=False) as pool:
+    database = await asyncio.to_thread(open_database, settings)
+    async with AsyncConnectionPool(database.dsn, min_size=1, max_size=2, open=False) as pool:
         return await status_report(
             pool, load_sources(settings.sources_file), settings.health_failures
         )
@@ -100,7 +96,7 @@ def status(
     (title/time/body) and staleness."""
     import asyncio
 
-    settings = _settings()
+    settings = cli_common.settings()
     report = asyncio.run(_report(settings))
     if as_json:
         json.dump(report, sys.stdout, ensure_ascii=False, indent=2)
@@ -130,9 +126,8 @@ def backfill(
         start = str(int(parse_when(since).timestamp()))
         end = str(int(parse_when(until).timestamp())) if until else None
     except ValueError as exc:
-        typer.echo(f"capwatch: {exc}", err=True)
-        raise typer.Exit(2) from exc
-    settings = _settings()
+        raise UserError(str(exc)) from None
+    settings = cli_common.settings()
     code = run_under_reactor(lambda: backfill_command(settings, source, start, end, timeout))
     raise typer.Exit(code)
 
@@ -148,11 +143,10 @@ def scrapyd_deploy(
     """Package the crawlers as an egg and upload it to every Scrapyd node (addversion.json)."""
     from scheduler.scrapyd_egg import deploy
 
-    settings = _settings()
+    settings = cli_common.settings()
     nodes = [u.strip() for u in url.split(",")] if url else settings.scrapyd_nodes
     if not nodes:
-        typer.echo("capwatch: no node: pass --url or set CAPWATCH_SCRAPYD_URL", err=True)
-        raise typer.Exit(2)
+        raise UserError("no node: pass --url or set CAPWATCH_SCRAPYD_URL")
     deployed = deploy(nodes, settings.scrapyd_project, out, version)
     typer.echo(f"deployed {settings.scrapyd_project} {deployed} to {len(nodes)} node(s)")
 

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import asyncio
 import sys
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
+
+from capwatch.cli_common import with_connection
 
 
 class SearchFormat(StrEnum):
@@ -68,25 +69,7 @@ def _when(value: str | None) -> datetime | None:
         raise typer.BadParameter(str(exc)) from None
 
 
-def _run(work: Any) -> Any:
-    """Connect (starting the embedded server if needed), make sure the schema is current,
-    run `work(conn)`."""
-    import psycopg
-
-    from capwatch.cli import _settings
-    from db.embedded import resolve_dsn
-    from db.migrate import migrate
-
-    dsn = resolve_dsn(_settings())
-    migrate(dsn)
-
-    async def main() -> Any:
-        async with await psycopg.AsyncConnection.connect(dsn) as conn:
-            return await work(conn)
-
-    if sys.platform == "win32":  # psycopg's async mode needs the selector loop there
-        asyncio.set_event_loop_policy(asyncio.WindowsSelectorEventLoopPolicy())  # type: ignore[attr-defined]
-    return asyncio.run(main())
+_run = with_connection
 
 
 def _query_text(words: list[str]) -> str:

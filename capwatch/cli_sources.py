@@ -5,39 +5,32 @@ No Scrapy or Twisted at module level: `check` installs the asyncio reactor first
 
 from __future__ import annotations
 
-import asyncio
 import json
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
+
+from capwatch import cli_common
+from core.errors import UserError
+
+if TYPE_CHECKING:
+    from db.source_queries import SourceRunSummary
 
 sources_app = typer.Typer(help="The configured sources.", no_args_is_help=True)
 REPO = Path(__file__).resolve().parents[1]
 
 
-def _settings():
-    from capwatch.cli import _settings as settings
-
-    return settings()
-
-
-def _run_summaries(settings, keys: list[str]) -> tuple[dict, str | None]:
+def _run_summaries(keys: list[str]) -> tuple[dict[str, SourceRunSummary], str | None]:
     """Last run and bad-run streak per source; ({}, why) when the database is unavailable."""
-    from psycopg import AsyncConnection
-
     from db import source_queries
-    from db.embedded import resolve_dsn
 
     try:
-        dsn = resolve_dsn(settings)
-
-        async def fetch() -> dict:
-            async with await AsyncConnection.connect(dsn) as conn:
-                return await source_queries.source_run_summaries(conn, keys)
-
-        return asyncio.run(fetch()), None
+        summaries = cli_common.with_connection(
+            lambda conn: source_queries.source_run_summaries(conn, keys)
+        )
+        return summaries, None
     except Exception as exc:  # the list is useful without run figures
         return {}, f"no run figures ({type(exc).__name__}: {str(exc)[:120]})"
 
@@ -53,9 +46,9 @@ def sources_list(
 
     from crawlers.sources import load_sources
 
-    settings = _settings()
+    settings = cli_common.settings()
     sources = load_sources(settings.sources_file)
-    summaries, note = ({}, None) if no_db else _run_summaries(settings, list(sources))
+    summaries, note = ({}, None) if no_db else _run_summaries(list(sources))
     unhealthy_after = int(getattr(settings, "health_failures", 3))
     table = Table("key", "kind", "tier", "schedule", "confidence", "last run", "items", "new",
                   "errors", "health")  # fmt: skip
@@ -113,11 +106,10 @@ def sources_check(
     from capwatch.service import run_under_reactor
     from crawlers.sources import load_sources
 
-    settings = _settings()
+    settings = cli_common.settings()
     sources = load_sources(settings.sources_file)
     if key not in sources:
-        typer.echo(f"unknown source {key!r}; known: {', '.join(sorted(sources))}", err=True)
-        raise typer.Exit(2)
+        raise UserError(f"unknown source {key!r}; known: {', '.join(sorted(sources))}")
     source = sources[key]
     update: dict = {"max_articles": limit}
     if url:
@@ -273,7 +265,7 @@ def sources_new(
     except SourceError as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(2) from exc
-    target = file or _settings().sources_file
+    target = file or cli_common.settings().sources_file
     if target is None:
         typer.echo(text)
         typer.echo("# set CAPWATCH_SOURCES_FILE (or pass --file) to save this entry", err=True)
@@ -334,7 +326,10 @@ def extract(
     if source:
         from crawlers.sources import load_sources
 
-        entry = load_sources(_settings().sources_file)[source]
+        sources = load_sources(cli_common.settings().sources_file)
+        if source not in sources:
+            raise UserError(f"unknown source {source!r}; known: {', '.join(sorted(sources))}")
+        entry = sources[source]
         selectors, encoding = entry.selectors, entry.encoding
     decoded = decode_html(file.read_bytes(), None, encoding)
     found = extract_article(decoded.text, url, selectors)

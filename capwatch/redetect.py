@@ -193,13 +193,13 @@ async def redetect_command(
     settings: Settings, since: datetime | None, alert_days: float, dry_run: bool, force: bool
 ) -> int:
     """CLI entry: 0 done, 1 refused because a running service was seen (use --force)."""
-    from crawlers.sources import load_sources
-    from db.embedded import resolve_dsn
-    from db.migrate import migrate
+    import asyncio
 
-    dsn = resolve_dsn(settings)
-    migrate(dsn)
-    async with AsyncConnectionPool(dsn, min_size=1, max_size=2, open=False) as pool:
+    from capwatch.database import open_database
+    from crawlers.sources import load_sources
+
+    database = await asyncio.to_thread(open_database, settings)
+    async with AsyncConnectionPool(database.dsn, min_size=1, max_size=2, open=False) as pool:
         async with pool.connection() as conn:
             running = await rq.service_listeners(conn)
         if running and not force and not dry_run:

@@ -15,6 +15,8 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from capwatch.settings import Settings
+from core.errors import UserError
+from crawlers.sources import SourceConfig
 
 log = logging.getLogger("capwatch.service")
 
@@ -32,19 +34,25 @@ def run_under_reactor(main: Callable[[], Awaitable[int]]) -> int:
     from twisted.internet.task import react
 
     code = 0
+    error: Exception | None = None
 
-    def start(_reactor) -> Deferred:
+    def start(_reactor: object) -> Deferred[None]:
         async def wrapped() -> None:
-            nonlocal code
-            code = await main()
+            nonlocal code, error
+            try:
+                code = await main()
+            except Exception as exc:  # raised again below, outside Twisted's logging
+                error = exc
 
         return Deferred.fromFuture(asyncio.ensure_future(wrapped()))
 
     try:
         react(start)
     except SystemExit as exc:  # react() exits the process; keep our own exit code
-        if exc.code not in (0, None):
-            return int(exc.code)
+        if error is None and isinstance(exc.code, int) and exc.code != 0:
+            return exc.code
+    if error is not None:
+        raise error
     return code
 
 
@@ -79,11 +87,18 @@ def build_executors(settings: Settings, dsn: str, pool, sources: dict) -> dict:
         from scheduler.scrapyd_executor import ScrapydExecutor
 
         if not settings.scrapyd_nodes:
-            raise SystemExit("the scrapyd executor needs CAPWATCH_SCRAPYD_URL")
+            raise UserError("the scrapyd executor needs CAPWATCH_SCRAPYD_URL")
         executors["scrapyd"] = ScrapydExecutor(
             settings.scrapyd_nodes, settings.scrapyd_project, settings.crawl_timeout_seconds
         )
     return executors
+
+
+def _check_executors(settings: Settings, sources: dict[str, SourceConfig]) -> None:
+    """Refuse a configuration the executors cannot serve before anything starts."""
+    wanted = {source.executor or settings.default_executor for source in sources.values()}
+    if "scrapyd" in wanted and not settings.scrapyd_nodes:
+        raise UserError("the scrapyd executor needs CAPWATCH_SCRAPYD_URL")
 
 
 async def build(settings: Settings, only: list[str] | None) -> Components:
@@ -92,11 +107,10 @@ async def build(settings: Settings, only: list[str] | None) -> Components:
     from alerts.bot import BotSetupError, check_webhook
     from alerts.sender import OutboxSender
     from alerts.transport import ConsoleTransport, TelegramTransport, Transport
+    from capwatch.database import open_database
     from capwatch.detector import Detector
     from capwatch.telegram_setup import bot_config, telegram_config
     from crawlers.sources import load_sources
-    from db.embedded import resolve_dsn
-    from db.migrate import migrate
     from scheduler.admin_notify import AdminNotifier
     from scheduler.health import HealthMonitor
     from scheduler.jobs import CrawlJobs
@@ -105,17 +119,21 @@ async def build(settings: Settings, only: list[str] | None) -> Components:
         try:
             check_webhook(bot_config(settings).webhook)  # a bot that cannot work fails now
         except BotSetupError as exc:
-            raise SystemExit(f"capwatch: {exc}") from None
-    sources = load_sources(settings.sources_file)
+            raise UserError(str(exc)) from None
+    all_sources = load_sources(settings.sources_file)
+    sources = all_sources
     if only:
-        unknown = [key for key in only if key not in sources]
+        unknown = [key for key in only if key not in all_sources]
         if unknown:
-            raise SystemExit(f"unknown source(s): {', '.join(unknown)}")
-        sources = {key: sources[key] for key in only}
-    dsn = await asyncio.to_thread(resolve_dsn, settings)
-    applied = await asyncio.to_thread(migrate, dsn)
-    if applied:
-        log.info("database migrated: %s", ", ".join(applied))
+            raise UserError(
+                f"unknown source(s): {', '.join(unknown)}; known: {', '.join(sorted(all_sources))}"
+            )
+        sources = {key: all_sources[key] for key in only}
+    _check_executors(settings, sources)
+    database = await asyncio.to_thread(open_database, settings)
+    dsn = database.dsn
+    if database.applied:
+        log.info("database migrated: %s", ", ".join(database.applied))
     # check=: a connection broken by a database restart is replaced, not handed out
     pool = AsyncConnectionPool(
         dsn,
@@ -136,7 +154,10 @@ async def build(settings: Settings, only: list[str] | None) -> Components:
         transport = ConsoleTransport()
         log.info("no TELEGRAM_BOT_TOKEN: alerts are printed to the console")
     health = HealthMonitor(
-        pool, sources, AdminNotifier.for_settings(settings, transport), settings.health_failures
+        pool,
+        sources,
+        AdminNotifier.for_config(bot_config(settings), transport),
+        settings.health_failures,
     )
     jobs = CrawlJobs(
         pool,
@@ -155,7 +176,7 @@ async def build(settings: Settings, only: list[str] | None) -> Components:
         health=health,
         detector=Detector(
             pool,
-            load_sources(settings.sources_file),
+            all_sources,  # articles of every source, not only the --only ones, are detected
             settings.alert_targets,
             alert_max_age=settings.alert_max_age,
         ),

@@ -7,15 +7,21 @@ README, the compose file and the code cannot drift apart (a test checks the comp
 from __future__ import annotations
 
 from datetime import time, timedelta
-from functools import lru_cache
 from pathlib import Path
 from typing import Annotated, Literal
 
 import platformdirs
-from pydantic import Field, SecretStr, field_validator
-from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_core import ErrorDetails
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict, SettingsError
+
+from alerts.config import DEFAULT_DIGEST_TIME
+from core.errors import UserError
+from core.redact import register_secret
 
 ChatIds = Annotated[list[int], NoDecode]
+LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]
+_URL_SCHEMES = ("postgresql://", "postgres://")
 
 
 def _default_data_dir() -> Path:
@@ -27,10 +33,21 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_file=None, extra="ignore", populate_by_name=True)
 
-    database_url: str | None = Field(None, validation_alias="CAPWATCH_DATABASE_URL")
+    database_url: str | None = Field(
+        None,
+        validation_alias="CAPWATCH_DATABASE_URL",
+        description="PostgreSQL URL (postgresql://user:password@host:port/db); unset: the "
+        "embedded server in CAPWATCH_DATA_DIR.",
+    )
+    db_connect_timeout: int = Field(
+        10,
+        gt=0,
+        validation_alias="CAPWATCH_DB_CONNECT_TIMEOUT",
+        description="Seconds to wait for the database to answer a new connection.",
+    )
     data_dir: Path = Field(default_factory=_default_data_dir, validation_alias="CAPWATCH_DATA_DIR")
     sources_file: Path | None = Field(None, validation_alias="CAPWATCH_SOURCES_FILE")
-    log_level: str = Field("INFO", validation_alias="CAPWATCH_LOG_LEVEL")
+    log_level: LogLevel = Field("INFO", validation_alias="CAPWATCH_LOG_LEVEL")
     poll_seconds: float = Field(
         5.0,
         gt=0,
@@ -139,7 +156,7 @@ class Settings(BaseSettings):
         30, gt=0, validation_alias="TELEGRAM_RATE_GLOBAL_PER_SECOND"
     )
     digest_time: time = Field(
-        time(8, 0),
+        DEFAULT_DIGEST_TIME,
         validation_alias="CAPWATCH_DIGEST_TIME",
         description="Default time (Beijing, HH:MM) of the daily digest for chats in digest mode.",
     )
@@ -156,18 +173,50 @@ class Settings(BaseSettings):
             return [int(part) for part in value.replace(";", ",").split(",") if part.strip()]
         return value
 
-    @field_validator("telegram_bot_token", mode="before")
-    @classmethod
-    def _blank_token_is_none(cls, value: object) -> object:
-        if isinstance(value, str) and not value.strip():
-            return None
-        return value
-
-    @field_validator("executor", "scrapyd_url", "health_port", mode="before")
+    @field_validator(
+        "telegram_bot_token",
+        "executor",
+        "scrapyd_url",
+        "health_port",
+        "telegram_webhook_url",
+        "telegram_webhook_secret",
+        "database_url",
+        "sources_file",
+        mode="before",
+    )
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:
-        """`NAME=` in an env file means unset, as for the token."""
+        """`NAME=` in an env file means unset."""
         return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _level_upper(cls, value: object) -> object:
+        return value.strip().upper() if isinstance(value, str) else value
+
+    @field_validator("database_url")
+    @classmethod
+    def _postgres_url(cls, value: str | None) -> str | None:
+        """A URL must be PostgreSQL's; its password is redacted from every log from now on.
+        (The error names the scheme only: the URL holds the password.)"""
+        if value is None:
+            return None
+        if "://" in value:
+            if not value.startswith(_URL_SCHEMES):
+                scheme = value.split("://", 1)[0][:20]
+                raise ValueError(f"the URL scheme {scheme!r} is not postgresql:// (or postgres://)")
+            from urllib.parse import urlsplit
+
+            register_secret(urlsplit(value).password)
+        return value
+
+    @field_validator("scrapyd_url")
+    @classmethod
+    def _http_nodes(cls, value: str | None) -> str | None:
+        for node in (value or "").split(","):
+            if node.strip() and not node.strip().startswith(("http://", "https://")):
+                raise ValueError("each Scrapyd node must be an http:// or https:// URL")
+        return value
 
     @property
     def scrapyd_nodes(self) -> list[str]:
@@ -176,11 +225,6 @@ class Settings(BaseSettings):
     @property
     def default_executor(self) -> str:
         return self.executor or ("scrapyd" if self.scrapyd_nodes else "inprocess")
-
-    @field_validator("telegram_webhook_url", "telegram_webhook_secret", mode="before")
-    @classmethod
-    def _blank_webhook_is_unset(cls, value: object) -> object:
-        return None if isinstance(value, str) and not value.strip() else value
 
     @property
     def alert_max_age(self) -> timedelta | None:
@@ -204,6 +248,24 @@ class Settings(BaseSettings):
         return [0] if not self.bot_token else []
 
 
-@lru_cache(maxsize=1)
-def get_settings() -> Settings:
-    return Settings()
+def load_settings() -> Settings:
+    """The configuration from the environment; its secrets are redacted from every log.
+
+    A bad value raises a UserError naming each variable and what is wrong, never the value
+    itself (it may be a password)."""
+    try:
+        settings = Settings()
+    except ValidationError as exc:
+        problems = "; ".join(_describe(error) for error in exc.errors())
+        raise UserError(f"bad configuration: {problems}") from None
+    except SettingsError as exc:  # a value pydantic-settings could not even decode
+        raise UserError(f"bad configuration: {exc}") from None
+    register_secret(settings.bot_token)
+    if settings.telegram_webhook_secret:
+        register_secret(settings.telegram_webhook_secret.get_secret_value())
+    return settings
+
+
+def _describe(error: ErrorDetails) -> str:
+    name = ".".join(str(part) for part in error["loc"]) or "settings"
+    return f"{name}: {error['msg']}"

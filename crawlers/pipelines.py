@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Callable
 from typing import Any
 
 from psycopg_pool import AsyncConnectionPool
@@ -27,14 +28,15 @@ BATCH_SIZE = 100
 _STATUS_BY_REASON = {"finished": "finished", "closespider_timeout": "timeout"}
 
 
-async def _standalone_pool() -> AsyncConnectionPool:
-    """A pool for crawls started outside the service (`scrapy crawl`, Scrapyd)."""
-    from capwatch.settings import Settings
-    from db.embedded import resolve_dsn
-    from db.migrate import migrate
+async def _standalone_pool(crawler: Crawler) -> AsyncConnectionPool:
+    """A pool for crawls started outside the service (`scrapy crawl`, Scrapyd): the DSN comes
+    from the function the CAPWATCH_DSN_FUNCTION setting names."""
+    import asyncio
 
-    dsn = resolve_dsn(Settings())
-    migrate(dsn)
+    from scrapy.utils.misc import load_object
+
+    dsn_function: Callable[[], str] = load_object(crawler.settings["CAPWATCH_DSN_FUNCTION"])
+    dsn = await asyncio.to_thread(dsn_function)
     pool = AsyncConnectionPool(dsn, min_size=1, max_size=2, open=False)
     await pool.open()
     return pool
@@ -80,7 +82,7 @@ class StorePipeline:
     async def open_spider(self) -> None:
         spider = self.crawler.spider
         if self.context is None:
-            self.own_pool = await _standalone_pool()
+            self.own_pool = await _standalone_pool(self.crawler)
             # a service that starts `scrapy crawl` or a Scrapyd job creates the run row first
             # and passes its id, so it can tell how the crawl ended even if the child dies
             preset = getattr(spider, "crawl_run_id", None)

@@ -49,3 +49,8 @@ COOKIES_ENABLED = False
 LOG_LEVEL = "INFO"
 REQUEST_FINGERPRINTER_IMPLEMENTATION = "2.7"
 FEED_EXPORT_ENCODING = "utf-8"
+
+# How a crawl started outside the service (`scrapy crawl`, Scrapyd) finds its sources file and
+# database: functions of the top floor named by path, so crawlers/ never imports capwatch/.
+CAPWATCH_SOURCES_FILE_FUNCTION = "capwatch.standalone.sources_file"
+CAPWATCH_DSN_FUNCTION = "capwatch.standalone.database_dsn"

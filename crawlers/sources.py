@@ -21,13 +21,14 @@ from pydantic import (
     model_validator,
 )
 
+from core.errors import UserError
 from crawlers.source_options import ArticleSelectors, validate_kind_options
 
 Kind = Literal["spider", "rss", "sitemap", "html", "json"]
 Tier = Literal["official", "association", "wire", "media"]
 
 
-class SourceError(ValueError):
+class SourceError(UserError, ValueError):
     """A sources file that cannot be used; the message says where and why."""
 
 

@@ -9,8 +9,6 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from capwatch.settings import Settings
-
 log = logging.getLogger(__name__)
 
 DATABASE_NAME = "capwatch"
@@ -41,13 +39,14 @@ def stop_embedded(data_dir: Path) -> bool:
     return True
 
 
-def resolve_dsn(settings: Settings, *, keep_running: bool = False) -> str:
-    """The DSN of capwatch's database, creating the database on the embedded server if needed."""
-    if settings.database_url:
-        return settings.database_url
-    admin_dsn = embedded_dsn(settings.data_dir, keep_running=keep_running)
+def resolve_dsn(database_url: str | None, data_dir: Path, *, keep_running: bool = False) -> str:
+    """`database_url` when set; else the embedded server of `data_dir`, with capwatch's
+    database created on it if needed."""
+    if database_url:
+        return database_url
+    admin_dsn = embedded_dsn(data_dir, keep_running=keep_running)
     _ensure_database(admin_dsn, DATABASE_NAME)
-    return embedded_dsn(settings.data_dir, keep_running=keep_running, database=DATABASE_NAME)
+    return embedded_dsn(data_dir, keep_running=keep_running, database=DATABASE_NAME)
 
 
 def _ensure_database(admin_dsn: str, name: str) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 
+from alerts.config import BotConfig
 from alerts.transport import Transport
 
 log = logging.getLogger("capwatch.health")
@@ -21,8 +22,8 @@ class AdminNotifier:
         self.chat_ids = chat_ids
 
     @classmethod
-    def for_settings(cls, settings, transport: Transport) -> AdminNotifier:
-        return cls(transport, list(settings.telegram_admin_chat_ids))
+    def for_config(cls, config: BotConfig, transport: Transport) -> AdminNotifier:
+        return cls(transport, list(config.admin_chat_ids))
 
     async def send(self, text: str) -> bool:
         from alerts.admin import notify_admins

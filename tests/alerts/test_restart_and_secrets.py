@@ -14,7 +14,7 @@ import pytest
 from psycopg_pool import AsyncConnectionPool
 
 from alerts.sender import OutboxSender
-from capwatch.logs import configure_logging
+from core.logs import configure_logging
 from tests.alerts.helpers import TOKEN, make_due, outbox, seed_alerts, transport
 
 pytestmark = pytest.mark.integration

@@ -10,7 +10,7 @@ from psycopg_pool import AsyncConnectionPool
 
 from alerts.transport import TelegramTransport
 from capwatch.settings import Settings
-from capwatch.telegram_setup import telegram_config
+from capwatch.telegram_setup import bot_config, telegram_config
 from db.health_queries import Coverage, RunRow
 from scheduler.admin_notify import AdminNotifier
 from scheduler.health import HealthMonitor, assess
@@ -119,7 +119,9 @@ async def test_break_and_recovery_are_reported_once_each(database_url, bot_api):
     transport = TelegramTransport(telegram_config(settings))
     sources = {"cls": SOURCE}
     async with AsyncConnectionPool(database_url, min_size=1, max_size=2) as pool:
-        monitor = HealthMonitor(pool, sources, AdminNotifier.for_settings(settings, transport), 3)
+        monitor = HealthMonitor(
+            pool, sources, AdminNotifier.for_config(bot_config(settings), transport), 3
+        )
         await insert_runs(pool, ["finished", "failed", "failed"])
         assert await monitor.check() == []  # two failures: not yet a break
         await insert_runs(pool, ["timeout"])

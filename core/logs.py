@@ -1,16 +1,17 @@
 """Logging configured once for the whole process (Scrapy's own root handler is not installed).
 
-Every handler gets the token-redaction filter: httpx and error messages can carry the bot token
-inside Bot API URLs, and a token in a log is a leaked token.
+Every handler gets the redaction filter: httpx and error messages can carry the bot token
+inside Bot API URLs.
 """
 
 from __future__ import annotations
 
 import logging
-import re
 import sys
 
-_TOKEN = re.compile(r"(?<!\d)\d{5,}(?::|%3A)[A-Za-z0-9_-]{30,}")  # also inside /bot<token>/ URLs
+from core.redact import redact
+
+LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 _QUIET = {
     "httpx": logging.WARNING,
     "httpcore": logging.WARNING,
@@ -24,12 +25,8 @@ _QUIET = {
 }
 
 
-def redact(text: str) -> str:
-    return _TOKEN.sub("[REDACTED-TOKEN]", text)
-
-
 class RedactTokens(logging.Filter):
-    """Replaces anything shaped like a Telegram bot token in the final message and traceback."""
+    """Replaces secrets (see core.redact) in the final message and traceback."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         message = record.getMessage()
@@ -44,6 +41,10 @@ class RedactTokens(logging.Filter):
 
 
 def configure_logging(level: str = "INFO") -> None:
+    """One stderr handler on the root logger, chatty libraries quieter than `level`."""
+    name = level.upper()
+    if name not in LEVELS:
+        raise ValueError(f"unknown log level {level!r}; one of {', '.join(LEVELS)}")
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)-7s %(name)s: %(message)s"))
     handler.addFilter(RedactTokens())
@@ -51,6 +52,7 @@ def configure_logging(level: str = "INFO") -> None:
     for old in list(root.handlers):
         root.removeHandler(old)
     root.addHandler(handler)
-    root.setLevel(level.upper())
-    for name, quiet in _QUIET.items():
-        logging.getLogger(name).setLevel(max(quiet, logging.getLevelName(level.upper())))
+    root.setLevel(name)
+    numeric = logging.getLevelNamesMapping()[name]
+    for logger_name, quiet in _QUIET.items():
+        logging.getLogger(logger_name).setLevel(max(quiet, numeric))
