@@ -8,6 +8,8 @@ from typing import Annotated
 
 import typer
 
+from core.errors import UserError
+
 
 def demo(
     data_dir: Annotated[
@@ -30,16 +32,13 @@ def demo(
     Three local sites (a JSON wire, an RSS feed, an association's pages) serve a sample day;
     capwatch crawls, stores, detects, groups events and prints the alerts, then says how to
     watch the real sources. Its database is separate from the real archive."""
-    from capwatch.cli import _settings
+    from capwatch.cli_common import settings as load_config
     from capwatch.demo.run import DemoOptions, run_demo
     from capwatch.service import run_under_reactor
 
-    settings = _settings()
+    settings = load_config()
     if telegram and not (settings.bot_token and settings.telegram_alert_chat_ids):
-        typer.echo(
-            "capwatch: --telegram needs TELEGRAM_BOT_TOKEN and TELEGRAM_ALERT_CHAT_IDS", err=True
-        )
-        raise typer.Exit(2)
+        raise UserError("--telegram needs TELEGRAM_BOT_TOKEN and TELEGRAM_ALERT_CHAT_IDS")
     options = DemoOptions(
         data_dir=(data_dir or settings.data_dir / "demo").expanduser().resolve(),
         telegram=telegram,
