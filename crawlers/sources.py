@@ -61,7 +61,9 @@ class SourceConfig(BaseModel):
     concurrency: int | None = Field(None, gt=0, description="parallel requests to the site")
     # Declarative kinds: article pages and the kind's own options (crawlers/source_options.py).
     follow: bool | None = Field(
-        None, description="fetch each new article page (html: always; others: default false)"
+        None,
+        description="fetch each new article page (html: always; rss: default only for items "
+        "without a body; json/sitemap: default false)",
     )
     max_articles: int = Field(30, gt=0, description="new article pages fetched per crawl")
     selectors: ArticleSelectors | None = None
@@ -100,6 +102,16 @@ class SourceConfig(BaseModel):
     def fetches_articles(self) -> bool:
         """Whether list entries lead to article-page requests (html: always)."""
         return self.kind == "html" or bool(self.follow)
+
+    @property
+    def follow_policy(self) -> Literal["always", "title_only", "never"]:
+        """When list entries lead to article-page requests: html and `follow = true` always;
+        rss with `follow` unset only for items that carry no body; otherwise never."""
+        if self.fetches_articles:
+            return "always"
+        if self.follow is None and self.kind == "rss":
+            return "title_only"
+        return "never"
 
     @property
     def spider_name(self) -> str:

@@ -53,6 +53,8 @@ _BOMS = (
     (codecs.BOM_UTF16_LE, "utf-16"),
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
+_XML_DECL_TEXT = re.compile(r"""^\s*<\?xml[^>]*?\?>""")
+_ENCODING_ATTR = re.compile(r"""encoding\s*=\s*["'][^"']*["']""")
 PLAUSIBLE = 0.8  # share of common hanzi above which a CJK reading beats a weak label
 Kind = Literal["html", "xml", "json"]
 
@@ -253,3 +255,16 @@ def response_text(response: Response, kind: Kind = "html") -> str:
     reads gb2312 as GBK, not GB18030)."""
     header = header_charset(response.headers.get(b"Content-Type"))
     return decode_bytes(response.body, header, None, kind).text
+
+
+def as_utf8_xml(text: str) -> bytes:
+    """Decoded XML as UTF-8 bytes whose declaration says so (for parsers that want bytes)."""
+    match = _XML_DECL_TEXT.match(text)
+    if match:
+        decl = match.group(0)
+        if _ENCODING_ATTR.search(decl):
+            fixed = _ENCODING_ATTR.sub('encoding="utf-8"', decl)
+        else:
+            fixed = decl.replace("?>", ' encoding="utf-8"?>')
+        text = fixed + text[match.end() :]
+    return text.encode("utf-8")

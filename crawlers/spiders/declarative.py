@@ -42,6 +42,18 @@ class Entry:
     raw: dict[str, Any] = field(default_factory=dict)
 
 
+REAL_BODY_CHARS = 50  # CJK characters besides the title below which an entry is title-only
+REAL_BODY_WORDS = 30  # the same for text in words (English)
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+
+
+def has_real_body(title: str, body: str) -> bool:
+    """Whether an entry carries text beyond its headline (else its page is worth fetching):
+    50 hanzi, or 30 words of other text; a one-line teaser is not a body."""
+    rest = body.replace(title, "", 1) if title else body
+    return len(_CJK.findall(rest)) >= REAL_BODY_CHARS or len(rest.split()) >= REAL_BODY_WORDS
+
+
 LIST_PRIORITY = 10  # list pages before article pages (see list_request)
 _TRACKING = re.compile(r"^(utm_\w+|spm|from|share_token)$", re.I)
 
@@ -223,10 +235,21 @@ class DeclarativeSpider(SourceSpider):
         self._inc("found", len(entries))
         known = await self._known([e.url for e in entries])
         self._inc("known", len(known))
+        policy = self.source.follow_policy
+        title_only = sum(not has_real_body(e.title, e.body) for e in entries)
+        if policy == "title_only" and title_only:
+            self.diagnostics[-1]["title_only"] = title_only
+            self.diagnostics[-1]["follow"] = (
+                f"{title_only} of {len(entries)} items carry no body: their article pages are "
+                "fetched (follow unset; follow = false stores titles only)"
+            )
         for entry in entries:
             if entry.url in known:
                 continue
-            if not self.source.fetches_articles:
+            fetch = policy == "always" or (
+                policy == "title_only" and not has_real_body(entry.title, entry.body)
+            )
+            if not fetch:
                 yield self.item(entry)
             elif self.articles_requested < self.source.max_articles:
                 self.articles_requested += 1
