@@ -35,7 +35,7 @@ from telegram.ext import (
 )
 
 from alerts.client import TelegramApp
-from alerts.commands import admin, browse, prefs, subscriptions
+from alerts.commands import admin, browse, feedback, prefs, subscriptions
 from alerts.commands.common import BotContext, Context, chat_id_of, ctx_of, reply
 from alerts.config import BotConfig, WebhookConfig
 from alerts.render import esc
@@ -167,6 +167,7 @@ def register_handlers(app: TelegramApp, config: BotConfig) -> None:
     app.add_handler(TypeHandler(Update, gate), group=-1)
     app.add_handler(CommandHandler(["start", "help"], start))
     subscriptions.register(app)
+    feedback.register(app)
     browse.register(app)
     prefs.register(app)
     admin.register(app, config)

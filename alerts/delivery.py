@@ -15,12 +15,14 @@ from datetime import datetime, time
 
 from psycopg_pool import AsyncConnectionPool
 
+from alerts.feedback_keyboard import verdict_keyboard
 from alerts.payload import AlertPayload
 from alerts.render import render_alert_html, render_digest_html, render_update_reply
 from alerts.split import TELEGRAM_LIMIT, split_html, utf16_len
 from alerts.transport import SendResult, Transport
 from core.tz import BEIJING
 from db import alert_queries as aq
+from db import feedback
 from db.alert_queries import ChatPrefs, OutboxRow
 
 WAIT_FOR_ALERT_SECONDS = 2.0
@@ -61,7 +63,11 @@ async def deliver_alert(
     first_id = row.telegram_message_id
     for index in range(row.parts_sent, len(parts)):
         preview = (payload.url or True) if index == 0 else False
-        result = await transport.send(row.chat_id, parts[index], silent=silent, preview=preview)
+        # the feedback buttons sit under the first part: the one later reports edit
+        buttons = verdict_keyboard(row.event_id) if index == 0 else None
+        result = await transport.send(
+            row.chat_id, parts[index], silent=silent, preview=preview, markup=buttons
+        )
         if not result.ok:
             return result
         first_id = first_id or result.message_id
@@ -77,6 +83,7 @@ async def deliver_update(
     async with pool.connection() as conn:
         alert = await aq.alert_message(conn, row.event_id, row.chat_id)
         reports = await aq.event_reports(conn, row.event_id, newest_first=True)
+        given = await feedback.latest_verdict(conn, row.event_id, row.chat_id)
     if alert is not None and alert[0] in ("pending", "sending"):
         return Deferred(WAIT_FOR_ALERT_SECONDS, "waiting for the first alert")
     if alert is not None and alert[0] == "failed":
@@ -98,7 +105,10 @@ async def deliver_update(
         text = render_alert_html(payload, later)
         if utf16_len(text) > TELEGRAM_LIMIT:
             text = split_html(text)[0]
-        result = await transport.edit(row.chat_id, first_id, text, preview=payload.url or True)
+        buttons = verdict_keyboard(row.event_id, given)  # an edit without them drops them
+        result = await transport.edit(
+            row.chat_id, first_id, text, preview=payload.url or True, markup=buttons
+        )
         if result.ok:
             return SendResult(ok=True, message_id=None)  # the row keeps no id of its own
         if not result.not_editable:

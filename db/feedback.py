@@ -163,3 +163,28 @@ async def feedback_reports(
             {"since": since},
         )
         return await cur.fetchall()
+
+
+async def latest_verdict(conn: AsyncConnection, event_id: str, chat_id: int) -> Verdict | None:
+    """The chat's latest verdict on the event (its alert's buttons show it ticked)."""
+    cur = await conn.execute(
+        "SELECT verdict FROM feedback WHERE event_id = %s AND chat_id = %s"
+        " ORDER BY created_at DESC, id DESC LIMIT 1",
+        (event_id, chat_id),
+    )
+    row = await cur.fetchone()
+    return _verdict(row[0]) if row else None
+
+
+async def event_sectors(conn: AsyncConnection, event_id: str) -> list[str] | None:
+    """The event's sectors (the sector picker starts from them); None: no such event."""
+    cur = await conn.execute("SELECT sectors FROM events WHERE id = %s", (event_id,))
+    row = await cur.fetchone()
+    return list(row[0]) if row else None
+
+
+def _verdict(value: str) -> Verdict | None:
+    for verdict in VERDICTS:
+        if verdict == value:
+            return verdict
+    return None

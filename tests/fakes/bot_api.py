@@ -98,6 +98,7 @@ class FakeBotApi:
         self.message_ids = 100
         self.updates: deque[dict[str, Any]] = deque()
         self.messages: dict[tuple[int, int], str] = {}  # (chat, message id) -> current text
+        self.markups: dict[tuple[int, int], Any] = {}  # (chat, message id) -> inline keyboard
         self.migrated: dict[int, int] = {}  # old chat -> new chat: sends answer "migrated"
         self.blocked: set[int] = set()  # chats that answer 403
         self._update_ids = itertools.count(1)
@@ -282,6 +283,7 @@ class FakeBotApi:
     async def _sendMessage(self, params: dict[str, Any]) -> dict[str, Any]:
         self.message_ids += 1
         self.messages[(int(params["chat_id"]), self.message_ids)] = params.get("text", "")
+        self.markups[(int(params["chat_id"]), self.message_ids)] = params.get("reply_markup")
         return {
             "message_id": self.message_ids,
             "date": int(time.time()),
@@ -292,11 +294,22 @@ class FakeBotApi:
     async def _editMessageText(self, params: dict[str, Any]) -> dict[str, Any]:
         key = (int(params["chat_id"]), int(params.get("message_id", 0)))
         self.messages[key] = params.get("text", "")
+        self.markups[key] = params.get("reply_markup")  # an edit without one removes it
         return {
             "message_id": int(params.get("message_id", 0)),
             "date": int(time.time()),
             "chat": {"id": int(params["chat_id"]), "type": "private"},
             "text": params.get("text", ""),
+        }
+
+    async def _editMessageReplyMarkup(self, params: dict[str, Any]) -> dict[str, Any]:
+        key = (int(params["chat_id"]), int(params.get("message_id", 0)))
+        self.markups[key] = params.get("reply_markup")
+        return {
+            "message_id": key[1],
+            "date": int(time.time()),
+            "chat": {"id": key[0], "type": "private"},
+            "text": self.messages.get(key, ""),
         }
 
     async def _getUpdates(self, params: dict[str, Any]) -> list[dict[str, Any]]:
