@@ -2,40 +2,26 @@
 
 from __future__ import annotations
 
-import asyncio
 import json
 import sys
-from collections.abc import Awaitable, Callable
 from datetime import datetime
 from enum import StrEnum
-from typing import Annotated, TypeVar
+from typing import Annotated
 
 import typer
-from psycopg import AsyncConnection
 
+from capwatch.cli_common import with_connection
 from db.feedback import VERDICTS, Verdict
 
 feedback_app = typer.Typer(
     help="Analysts' verdicts on alerts (the buttons under every alert).", no_args_is_help=True
 )
-T = TypeVar("T")
 
 
 class VerdictChoice(StrEnum):
     useful = "useful"
     not_relevant = "not_relevant"
     wrong_sector = "wrong_sector"
-
-
-async def _with_conn(work: Callable[[AsyncConnection], Awaitable[T]]) -> T:
-    from capwatch.cli import _settings
-    from db.embedded import resolve_dsn
-    from db.migrate import migrate
-
-    dsn = resolve_dsn(_settings())
-    migrate(dsn)
-    async with await AsyncConnection.connect(dsn, autocommit=True) as conn:
-        return await work(conn)
 
 
 def _since(value: str | None) -> datetime | None:
@@ -69,16 +55,11 @@ def list_feedback(
     from detection.vocabulary import label
 
     start = _since(since)
-    rows = asyncio.run(
-        _with_conn(
-            lambda conn: fq.list_feedback(
-                conn,
-                since=start,
-                verdict=_verdict(verdict),
-                chat_id=chat,
-                limit=limit,
-            )
-        )
+    rows = with_connection(
+        lambda conn: fq.list_feedback(
+            conn, since=start, verdict=_verdict(verdict), chat_id=chat, limit=limit
+        ),
+        autocommit=True,
     )
     if not rows and not as_json:
         typer.echo("no feedback yet")
@@ -117,7 +98,7 @@ def export_feedback(
     from db import feedback as fq
 
     start = _since(since)
-    reports = asyncio.run(_with_conn(lambda conn: fq.feedback_reports(conn, start)))
+    reports = with_connection(lambda conn: fq.feedback_reports(conn, start), autocommit=True)
     lines = [json.dumps(feedback_record(r).to_json(), ensure_ascii=False) for r in reports]
     if output:
         with open(output, "w", encoding="utf-8") as fh:
