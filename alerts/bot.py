@@ -31,6 +31,7 @@ from telegram.ext import (
     CommandHandler,
     MessageHandler,
     TypeHandler,
+    Updater,
     filters,
 )
 
@@ -275,6 +276,7 @@ async def _supervise(handle: BotHandle, config: BotConfig, transport: TelegramTr
         handle.running.clear()
         log.warning("Telegram updates stopped arriving; restarting the bot")
         await _take_down(app)
+        await _fresh_updater(app)
 
 
 async def _bring_up(app: TelegramApp, config: BotConfig, transport: TelegramTransport) -> None:
@@ -355,12 +357,17 @@ async def _take_down(app: TelegramApp) -> None:
     with contextlib.suppress(Exception):
         if app.updater is not None and app.updater.running:
             await app.updater.stop()
-    task = getattr(app.updater, "_Updater__polling_task", None)
-    if isinstance(task, asyncio.Task) and task.done() and not task.cancelled():
-        task.exception()  # retrieved: no "Task exception was never retrieved" later
     with contextlib.suppress(Exception):
         if app.running:
             await app.stop()
+
+
+async def _fresh_updater(app: TelegramApp) -> None:
+    """A new Updater for the Application: one whose polling loop ended keeps state that
+    would end the next loop at once."""
+    updater = Updater(bot=app.bot, update_queue=app.update_queue)
+    await updater.initialize()
+    app.updater = updater
 
 
 async def stop_bot(handle: BotHandle | None) -> None:

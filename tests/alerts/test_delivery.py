@@ -28,7 +28,8 @@ ADMIN = 999
 async def run(dsn, server, **kwargs):
     async with AsyncConnectionPool(dsn, open=False) as pool:
         t = transport(
-            server, **{k: kwargs.pop(k) for k in ("limits", "read_timeout") if k in kwargs}
+            server,
+            **{k: kwargs.pop(k) for k in ("limits", "read_timeout", "send_timeout") if k in kwargs},
         )
         t.limiter.record()
         sender = OutboxSender(pool, t, admin_chat_ids=[ADMIN], backoff_base=0.05, **kwargs)
@@ -105,6 +106,19 @@ async def test_5xx_and_timeouts_retry_with_backoff_and_give_up_with_a_report(dat
     report = api.texts(ADMIN)
     assert len(report) == 1 and "#" in report[0] and "chat 23" in report[0]
     assert TOKEN not in rows[23][5]
+
+
+async def test_a_slow_send_is_waited_for_not_sent_twice(database_url, bot_api):
+    """Telegram delivers but answers after the general timeout: sends wait longer
+    (TELEGRAM_SEND_TIMEOUT), so the alert is not sent a second time."""
+    api, server = bot_api
+    api.fail_next("sendMessage", 200, "slow", delay=1.0, chat_id=41)
+    async with AsyncConnectionPool(database_url, open=False) as pool, pool.connection() as conn:
+        await seed_alerts(conn, [41])
+    sent, _ = await run(database_url, server, read_timeout=0.3, send_timeout=3.0)
+    assert sent == 1 and len(api.texts(41)) == 1
+    [row] = outbox(database_url)
+    assert row[3] == "sent" and row[4] == 1  # one attempt
 
 
 async def test_parse_error_is_resent_as_plain_text(database_url, bot_api):
