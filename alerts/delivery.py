@@ -10,7 +10,7 @@ digest  all due digest rows of a chat as one message
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, time
 
 from psycopg_pool import AsyncConnectionPool
@@ -100,7 +100,7 @@ async def deliver_update(
             preview=False,
         )
         if not result.not_editable:
-            return SendResult(ok=result.ok, **_carry(result))
+            return replace(result, message_id=None)  # the row keeps no id of its own
     elif first_id:
         text = render_alert_html(payload, later)
         if utf16_len(text) > TELEGRAM_LIMIT:
@@ -123,17 +123,6 @@ async def deliver_update(
             return result
         reply_id = reply_id or result.message_id
     return SendResult(ok=True, message_id=reply_id)
-
-
-def _carry(result: SendResult) -> dict:
-    return {
-        "message_id": None,
-        "retry_after": result.retry_after,
-        "error": result.error,
-        "flood": result.flood,
-        "gone": result.gone,
-        "migrated_to": result.migrated_to,
-    }
 
 
 async def deliver_digest(

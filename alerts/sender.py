@@ -31,7 +31,7 @@ BATCH = 200
 
 
 def backoff_seconds(attempts: int, base: float = 5.0) -> float:
-    return min(600.0, base * 2 ** max(0, attempts - 1))
+    return float(min(600.0, base * 2 ** max(0, attempts - 1)))
 
 
 class OutboxSender:
@@ -68,7 +68,7 @@ class OutboxSender:
         """Send everything due (including what becomes due meanwhile for idle chats); returns
         how many rows were sent. Rows deferred by flood control or backoff stay queued."""
         before = self.sent
-        workers: dict[int, asyncio.Task] = {}
+        workers: dict[int, asyncio.Task[None]] = {}
         try:
             while True:
                 async with self.pool.connection() as conn:
@@ -133,6 +133,7 @@ class OutboxSender:
         self, transport: Transport, row: OutboxRow, prefs: ChatPrefs, remaining: list[OutboxRow]
     ) -> bool:
         """Deliver one row; False when the rest of this chat's rows must wait."""
+        outcome: SendResult | delivery.Deferred | delivery.Refused
         if row.kind == "alert":
             silent = delivery.in_quiet_hours(prefs)
             outcome = await delivery.deliver_alert(self.pool, transport, row, silent)
