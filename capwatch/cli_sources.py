@@ -100,9 +100,19 @@ def sources_check(
         typer.Option(help="Where --save-fixture writes (default: tests/fixtures/sites/KEY)."),
     ] = None,
     replay: Annotated[str | None, typer.Option(hidden=True)] = None,
+    file: Annotated[
+        Path | None,
+        typer.Option(
+            help="Read this saved list page, feed (or, with --article, article) "
+            "instead of fetching; nothing else is fetched."
+        ),
+    ] = None,
+    content_type: Annotated[
+        str | None, typer.Option(help="Content-Type of --file, e.g. 'text/xml; charset=gbk'.")
+    ] = None,
 ) -> None:
-    """Fetch a source live and print what would be stored, with diagnostics. Nothing is
-    written to the database."""
+    """Fetch a source live (or read a saved file) and print what would be stored, with
+    diagnostics. Nothing is written to the database."""
     from capwatch.service import run_under_reactor
     from crawlers.sources import load_sources
 
@@ -111,6 +121,8 @@ def sources_check(
     if key not in sources:
         raise UserError(f"unknown source {key!r}; known: {', '.join(sorted(sources))}")
     source = sources[key]
+    if file is not None and not file.is_file():
+        raise UserError(f"--file {file}: no such file")
     update: dict = {"max_articles": limit}
     if url:
         update["url"] = url
@@ -121,26 +133,33 @@ def sources_check(
     outcome: dict = {}
 
     async def main() -> int:
-        from crawlers.check import check_source
+        from crawlers.check import OfflineFile, check_source
 
         if article:
             from crawlers.extract import decode_html, extract_article
+            from crawlers.extract.encoding import header_charset
             from crawlers.extract.fetch import fetch_page
 
-            status, body, header = await fetch_page(article, source.headers)
+            if file is not None:  # a saved article page: nothing is fetched
+                status, body, header = 0, file.read_bytes(), header_charset(content_type) or ""
+            else:
+                status, body, header = await fetch_page(article, source.headers)
             decoded = decode_html(body, header, source.encoding)
             found = extract_article(decoded.text, article, source.selectors)
             outcome["article"] = (status, decoded, found)
             return 0
+        offline = OfflineFile(str(file), content_type) if file is not None else None
         outcome["result"] = await check_source(
-            source, settings.crawl_timeout_seconds, keep_responses=save_fixture, replay=replay
-        )
+            source, settings.crawl_timeout_seconds, keep_responses=save_fixture, replay=replay,
+            offline=offline,
+        )  # fmt: skip
         return 0
 
     code = run_under_reactor(main)
     if "article" in outcome:
         status, decoded, found = outcome["article"]
-        typer.echo(f"HTTP {status}  encoding {decoded.encoding} ({decoded.note})")
+        where = f"file {file}" if file is not None else f"HTTP {status}"
+        typer.echo(f"{where}  encoding {decoded.encoding} ({decoded.note})")
         typer.echo(json.dumps({**found.as_json(), "method": found.method, "hits": found.hits},
                               ensure_ascii=False, indent=1))  # fmt: skip
         raise typer.Exit(code)

@@ -20,10 +20,23 @@ class CheckResult:
     stats: dict[str, Any] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class OfflineFile:
+    """A saved list page, feed or article read instead of fetching (`--file`)."""
+
+    path: str
+    content_type: str | None = None
+
+
 async def check_source(
-    source: SourceConfig, timeout: int, keep_responses: bool = False, replay: str | None = None
+    source: SourceConfig,
+    timeout: int,
+    keep_responses: bool = False,
+    replay: str | None = None,
+    offline: OfflineFile | None = None,
 ) -> CheckResult:
-    """Crawl `source` once without the store pipeline (must run on the asyncio reactor)."""
+    """Crawl `source` once without the store pipeline (must run on the asyncio reactor);
+    with `offline`, its first request is answered from the file and nothing is fetched."""
     from scrapy import signals
     from scrapy.crawler import AsyncCrawlerRunner
     from scrapy.utils.project import get_project_settings
@@ -41,6 +54,15 @@ async def check_source(
         settings.set("CAPWATCH_REPLAY_URL", replay, priority="cmdline")
         settings.set("ROBOTSTXT_OBEY", False, priority="cmdline")
         settings.set("AUTOTHROTTLE_ENABLED", False, priority="cmdline")
+    if offline is not None:
+        middlewares = dict(settings.getdict("DOWNLOADER_MIDDLEWARES"))
+        middlewares["crawlers.replay.FileAnswerMiddleware"] = 5
+        settings.set("DOWNLOADER_MIDDLEWARES", middlewares, priority="cmdline")
+        settings.set("CAPWATCH_FILE_ANSWER", offline.path, priority="cmdline")
+        settings.set("CAPWATCH_FILE_TYPE", offline.content_type, priority="cmdline")
+        settings.set("ROBOTSTXT_OBEY", False, priority="cmdline")
+        settings.set("AUTOTHROTTLE_ENABLED", False, priority="cmdline")
+        settings.set("RETRY_ENABLED", False, priority="cmdline")
     result = CheckResult()
     runner = AsyncCrawlerRunner(settings)
     crawler = runner.create_crawler(runner.spider_loader.load(source.spider_name))

@@ -9,7 +9,9 @@ import json
 from pathlib import Path
 from urllib.parse import quote
 
+from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Request, Response
+from scrapy.responsetypes import responsetypes
 
 MANIFEST = "manifest.json"
 EXPECTED = "expected.json"
@@ -57,3 +59,32 @@ class ReplayMiddleware:
         if self.server and original:
             return response.replace(url=original)
         return response
+
+
+class FileAnswerMiddleware:
+    """`capwatch sources check --file PATH`: the first request (the source's list page, feed,
+    or the article of `--article`) is answered with the saved file under its real URL; every
+    other request is not sent (an offline preview fetches nothing)."""
+
+    @classmethod
+    def from_crawler(cls, crawler):
+        settings = crawler.settings
+        return cls(settings.get("CAPWATCH_FILE_ANSWER"), settings.get("CAPWATCH_FILE_TYPE"))
+
+    def __init__(self, path: str | None, content_type: str | None) -> None:
+        self.path = Path(path) if path else None
+        self.content_type = content_type or ""
+        self.answered = False
+
+    def process_request(self, request: Request):
+        if self.path is None:
+            return None
+        if self.answered:
+            raise IgnoreRequest(f"not fetched: offline preview of {self.path.name}")
+        self.answered = True
+        body = self.path.read_bytes()
+        headers = {"Content-Type": self.content_type} if self.content_type else {}
+        cls = responsetypes.from_args(
+            headers=headers or None, url=request.url, filename=str(self.path), body=body
+        )
+        return cls(url=request.url, status=200, headers=headers, body=body, request=request)

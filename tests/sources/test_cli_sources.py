@@ -166,3 +166,34 @@ def test_list_shows_last_run_and_unhealthy_sources(database_url, tmp_path):
     scmp = next(line for line in done.stdout.splitlines() if "scmp_business" in line)
     assert "UNHEALTHY: 3 bad: 4 HTTP error(s)" in nbd
     assert " ok " in scmp
+
+
+def test_check_reads_a_saved_feed_offline_and_says_title_only_items_fetch_pages(tmp_path):
+    feed = (
+        '<?xml version="1.0" encoding="gb2312"?><rss version="2.0"><channel><title>t</title>'
+        "<item><title>43岁马伊琍出席光伏玻璃减产座谈会</title><link>/a/1.html</link>"
+        "<pubDate>2026-08-21 10:36:00</pubDate></item>"
+        "<item><title>水泥行业错峰生产</title><link>/a/2.html</link>"
+        "<description>水泥行业错峰生产</description></item></channel></rss>"
+    )
+    saved = tmp_path / "feed.xml"
+    saved.write_bytes(feed.encode("gb18030"))
+    sources = tmp_path / "s.toml"
+    sources.write_text(
+        '[[source]]\nkey = "offline_feed"\nname = "Offline"\nkind = "rss"\n'
+        'url = "http://127.0.0.1:9/feed.xml"\nlang = "zh"\ninterval = 600\n',
+        "utf-8",
+    )
+    env = {**os.environ, "CAPWATCH_SOURCES_FILE": str(sources)}
+    done = capwatch(
+        "sources", "check", "offline_feed", "--file", str(saved),
+        "--content-type", "application/rss+xml; charset=gb2312", env=env,
+    )  # fmt: skip
+    assert done.returncode == 0, done.stderr
+    out = done.stdout
+    assert "43岁马伊琍出席光伏玻璃减产座谈会" in out and "http://127.0.0.1:9/a/1.html" in out
+    assert "2026-08-21T10:36:00+08:00" in out
+    assert "encoding=gb18030" in out and "title_only=2" in out
+    assert "their article pages are fetched" in out
+    missing = capwatch("sources", "check", "offline_feed", "--file", str(tmp_path / "no"), env=env)
+    assert missing.returncode == 2 and "no such file" in missing.stderr
