@@ -18,7 +18,8 @@ from alerts.render import clean
 from alerts.split import split_html
 from alerts.transport import Transport
 from core.redact import redact
-from db import alert_queries as aq
+from db.models import OutboxListing
+from db.outbox import mark_reported, unreported_failures
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +50,7 @@ async def notify_admins(
     return reached
 
 
-def failure_report(rows: list[aq.OutboxListing]) -> str:
+def failure_report(rows: list[OutboxListing]) -> str:
     lines = [f"{len(rows)} alert deliver{'y' if len(rows) == 1 else 'ies'} failed:"]
     for row in rows:
         lines.append(
@@ -69,7 +70,7 @@ async def report_failures(
     if time.monotonic() < _next_report_at:
         return 0
     async with pool.connection() as conn:
-        rows = await aq.unreported_failures(conn, REPORT_BATCH)
+        rows = await unreported_failures(conn, REPORT_BATCH)
     if not rows:
         return 0
     reached = await notify_admins(
@@ -79,5 +80,5 @@ async def report_failures(
         _next_report_at = time.monotonic() + RETRY_REPORT_AFTER
         return 0
     async with pool.connection() as conn:
-        await aq.mark_reported(conn, [row.id for row in rows])
+        await mark_reported(conn, [row.id for row in rows])
     return len(rows)

@@ -42,8 +42,7 @@ from alerts.config import BotConfig, WebhookConfig
 from alerts.render import esc
 from alerts.transport import TelegramTransport
 from core.redact import redact
-from db import alert_queries as aq
-from db import bot_queries as bq
+from db.chats import deactivate_chat, touch_chat
 
 log = logging.getLogger("alerts.bot")
 
@@ -108,7 +107,7 @@ async def gate(update: Update, context: Context) -> None:
     text = update.message.text if update.message is not None else None
     if update.callback_query is not None or (text or "").startswith("/"):
         async with ctx.pool.connection() as conn:
-            await bq.touch_chat(conn, chat.id, chat.title or chat.full_name, chat.type)
+            await touch_chat(conn, chat.id, chat.title or chat.full_name, chat.type)
 
 
 async def _refuse(update: Update, context: Context, ctx: BotContext) -> None:
@@ -154,10 +153,10 @@ async def on_membership(update: Update, context: Context) -> None:
     status = member.new_chat_member.status
     async with ctx.pool.connection() as conn:
         if status in ("left", "kicked", "banned"):
-            await aq.deactivate_chat(conn, chat.id, f"bot {status}")
+            await deactivate_chat(conn, chat.id, f"bot {status}")
             log.warning("chat %s: bot %s; marked inactive", chat.id, status)
         elif status in ("member", "administrator", "creator"):
-            await bq.touch_chat(conn, chat.id, chat.title or chat.effective_name, chat.type)
+            await touch_chat(conn, chat.id, chat.title or chat.effective_name, chat.type)
 
 
 async def on_error(update: object, context: Context) -> None:

@@ -21,9 +21,10 @@ from alerts.render import render_alert_html, render_digest_html, render_update_r
 from alerts.split import TELEGRAM_LIMIT, split_html, utf16_len
 from alerts.transport import SendResult, Transport
 from core.tz import BEIJING
-from db import alert_queries as aq
 from db import feedback
-from db.alert_queries import ChatPrefs, OutboxRow
+from db.events import event_reports
+from db.models import ChatPrefs, OutboxRow
+from db.outbox import alert_message, mark_part_sent
 
 WAIT_FOR_ALERT_SECONDS = 2.0
 
@@ -73,7 +74,7 @@ async def deliver_alert(
         first_id = first_id or result.message_id
         if len(parts) > 1:
             async with pool.connection() as conn:
-                await aq.mark_part_sent(conn, row.id, index + 1, first_id)
+                await mark_part_sent(conn, row.id, index + 1, first_id)
     return SendResult(ok=True, message_id=first_id)
 
 
@@ -81,8 +82,8 @@ async def deliver_update(
     pool: AsyncConnectionPool, transport: Transport, row: OutboxRow
 ) -> SendResult | Deferred | Refused:
     async with pool.connection() as conn:
-        alert = await aq.alert_message(conn, row.event_id, row.chat_id)
-        reports = await aq.event_reports(conn, row.event_id, newest_first=True)
+        alert = await alert_message(conn, row.event_id, row.chat_id)
+        reports = await event_reports(conn, row.event_id, newest_first=True)
         given = await feedback.latest_verdict(conn, row.event_id, row.chat_id)
     if alert is not None and alert[0] in ("pending", "sending"):
         return Deferred(WAIT_FOR_ALERT_SECONDS, "waiting for the first alert")
@@ -129,7 +130,7 @@ async def deliver_digest(
     pool: AsyncConnectionPool, transport: Transport, chat_id: int, rows: list[OutboxRow]
 ) -> SendResult:
     async with pool.connection() as conn:
-        counts = {row.event_id: len(await aq.event_reports(conn, row.event_id)) for row in rows}
+        counts = {row.event_id: len(await event_reports(conn, row.event_id)) for row in rows}
     items = [(_payload(row), counts.get(row.event_id, 1)) for row in rows]
     first_id = None
     for part in split_html(render_digest_html(items)):

@@ -18,7 +18,7 @@ from alerts.labels import action_label, actor_label, sector_label
 from alerts.payload import AlertPayload
 from alerts.split import TELEGRAM_LIMIT, utf16_len
 from core.tz import BEIJING
-from db.alert_queries import Report
+from db.models import Report
 
 __all__ = ["TELEGRAM_LIMIT", "render_alert_html", "render_alert_plain", "to_plain"]
 

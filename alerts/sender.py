@@ -21,8 +21,9 @@ from alerts import delivery
 from alerts.admin import report_failures
 from alerts.transport import CONSOLE_CHAT, ConsoleTransport, SendResult, Transport
 from core.redact import redact
-from db import alert_queries as aq
-from db.alert_queries import ChatPrefs, OutboxRow
+from db.chats import chat_prefs, deactivate_chat, migrate_chat
+from db.models import ChatPrefs, OutboxRow
+from db.outbox import claim_due, defer_chat, mark_failed, mark_retry, mark_sent, release_inflight
 
 log = logging.getLogger(__name__)
 
@@ -57,7 +58,7 @@ class OutboxSender:
 
     async def recover(self) -> int:
         async with self.pool.connection() as conn:
-            released = await aq.release_inflight(conn)
+            released = await release_inflight(conn)
         if released:
             log.warning(
                 "outbox: %d message(s) in flight at the last stop are queued again", released
@@ -72,11 +73,11 @@ class OutboxSender:
         try:
             while True:
                 async with self.pool.connection() as conn:
-                    rows = await aq.claim_due(conn, BATCH, list(workers))
+                    rows = await claim_due(conn, BATCH, list(workers))
                     by_chat: dict[int, list[OutboxRow]] = {}
                     for row in rows:
                         by_chat.setdefault(row.chat_id, []).append(row)
-                    prefs = await aq.chat_prefs(conn, list(by_chat)) if by_chat else {}
+                    prefs = await chat_prefs(conn, list(by_chat)) if by_chat else {}
                 for chat_id, chat_rows in by_chat.items():
                     workers[chat_id] = asyncio.create_task(
                         self._serve_chat(chat_id, chat_rows, prefs[chat_id])
@@ -127,7 +128,7 @@ class OutboxSender:
             log.exception("outbox: unexpected error for chat %s", chat_id)
             async with self.pool.connection() as conn:  # only rows still 'sending' change
                 error = redact(f"{type(exc).__name__}: {exc}")
-                await aq.mark_retry(conn, [row.id for row in rows], error, 60.0)
+                await mark_retry(conn, [row.id for row in rows], error, 60.0)
 
     async def _one(
         self, transport: Transport, row: OutboxRow, prefs: ChatPrefs, remaining: list[OutboxRow]
@@ -141,10 +142,10 @@ class OutboxSender:
             outcome = await delivery.deliver_update(self.pool, transport, row)
         async with self.pool.connection() as conn:
             if isinstance(outcome, delivery.Deferred):
-                await aq.mark_retry(conn, [row.id], None, outcome.seconds, count_attempt=False)
+                await mark_retry(conn, [row.id], None, outcome.seconds, count_attempt=False)
                 return True
             if isinstance(outcome, delivery.Refused):
-                await aq.mark_failed(conn, [row.id], outcome.reason)
+                await mark_failed(conn, [row.id], outcome.reason)
                 log.error("outbox %d for chat %s failed: %s", row.id, row.chat_id, outcome.reason)
                 return True
         return await self._record([row], outcome, remaining)
@@ -159,7 +160,7 @@ class OutboxSender:
         async with self.pool.connection() as conn:
             if result.ok:
                 for row in rows:
-                    await aq.mark_sent(conn, row.id, row.revision, result.message_id)
+                    await mark_sent(conn, row.id, row.revision, result.message_id)
                     log.info(
                         "alert sent: event %s to chat %s (%s)", row.event_id, chat_id, row.kind
                     )
@@ -168,34 +169,34 @@ class OutboxSender:
             rest = [row.id for row in remaining]
             if result.flood:
                 delay = max(result.retry_after or 0.0, 0.0)
-                await aq.mark_retry(conn, ids + rest, error, delay, count_attempt=False)
-                await aq.defer_chat(conn, chat_id, delay)
+                await mark_retry(conn, ids + rest, error, delay, count_attempt=False)
+                await defer_chat(conn, chat_id, delay)
                 log.warning("chat %s in flood control for %.0fs", chat_id, delay)
                 return False
             if result.migrated_to is not None:
-                await aq.migrate_chat(conn, chat_id, result.migrated_to)
-                await aq.mark_retry(conn, ids + rest, error, 0.0, count_attempt=False)
+                await migrate_chat(conn, chat_id, result.migrated_to)
+                await mark_retry(conn, ids + rest, error, 0.0, count_attempt=False)
                 log.warning(
                     "chat %s migrated to %s; queued messages follow", chat_id, result.migrated_to
                 )
                 return False
             if result.gone:
-                await aq.mark_failed(conn, ids + rest, error)
-                await aq.deactivate_chat(conn, chat_id, error)
+                await mark_failed(conn, ids + rest, error)
+                await deactivate_chat(conn, chat_id, error)
                 log.error("chat %s is unreachable, marked inactive: %s", chat_id, error)
                 return False
             if result.retry_after is not None and max(r.attempts for r in rows) < self.max_attempts:
                 delay = max(
                     result.retry_after, backoff_seconds(rows[0].attempts, self.backoff_base)
                 )
-                await aq.mark_retry(conn, ids, error, delay)
-                await aq.mark_retry(conn, rest, None, delay, count_attempt=False)
+                await mark_retry(conn, ids, error, delay)
+                await mark_retry(conn, rest, None, delay, count_attempt=False)
                 log.warning("alert for chat %s delayed %.1fs: %s", chat_id, delay, error)
                 return False
-            await aq.mark_failed(conn, ids, error)
+            await mark_failed(conn, ids, error)
             log.error("alert for chat %s failed: %s", chat_id, error)
             return True
 
     async def _fail(self, rows: list[OutboxRow], reason: str) -> None:
         async with self.pool.connection() as conn:
-            await aq.mark_failed(conn, [row.id for row in rows], reason)
+            await mark_failed(conn, [row.id for row in rows], reason)

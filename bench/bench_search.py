@@ -2,7 +2,7 @@
 
 Loads N synthetic articles (bench/search_corpus.py, Chinese and English) into an embedded
 PostgreSQL in a temporary folder with COPY, builds the search indexes of 0002_search.sql
-(reports build time and size), then measures db.search_queries.search_articles latency
+(reports build time and size), then measures db.search_sql.search_articles latency
 (p50/p95) for one- and two-word queries, and, in the same run, the same queries as a plain
 ILIKE over title and body with index scans disabled (the baseline). Also checks that both
 find the same newest matches. Targets: p95 <= 100 ms and >= 50x faster than the scan.
@@ -30,9 +30,9 @@ sys.path.insert(0, str(ROOT / "bench"))
 import psycopg  # noqa: E402
 from search_corpus import articles  # noqa: E402
 
-from db import search_queries  # noqa: E402
+from db import search as search_sql  # noqa: E402
 from db.migrate import migrate  # noqa: E402
-from db.search_queries import SearchQuery, search_articles  # noqa: E402
+from db.search import SearchQuery, search_articles  # noqa: E402
 
 P95_TARGET_MS = 100.0
 RATIO_TARGET = 50.0
@@ -172,23 +172,23 @@ async def previous_candidates(conn: psycopg.AsyncConnection, q: SearchQuery) -> 
     articles, then look every word up in the indexes."""
     terms = q.terms
     want = q.offset + q.limit if q.sort == "newest" else max(100, q.offset + q.limit)
-    async with conn.transaction(), search_queries._local_settings(conn, {"work_mem": "64MB"}):
-        rows = await search_queries.table_rows(conn)
+    async with conn.transaction(), search_sql._local_settings(conn, {"work_mem": "64MB"}):
+        rows = await search_sql.table_rows(conn)
         budget = int(min(max(math.sqrt(want * rows), 2_000), 50_000))
-        found = await search_queries._newest_by_scan(conn, q, terms, want, budget)
+        found = await search_sql._newest_by_scan(conn, q, terms, want, budget)
         if found is not None:
             return found
-        return await search_queries._newest_by_index(conn, q, terms, want)
+        return await search_sql._newest_by_index(conn, q, terms, want)
 
 
 @contextmanager
 def previous_plan():
-    current = search_queries.candidate_ids
-    search_queries.candidate_ids = previous_candidates
+    current = search_sql.candidate_ids
+    search_sql.candidate_ids = previous_candidates
     try:
         yield
     finally:
-        search_queries.candidate_ids = current
+        search_sql.candidate_ids = current
 
 
 def scan_sql(words: list[str]) -> str:

@@ -29,10 +29,10 @@ def list_alerts(
     limit: Annotated[int, typer.Option(help="At most this many, newest first.")] = 50,
 ) -> None:
     """The outbox, newest first: one row per event x chat x kind, with status and reason."""
-    from db import alert_queries as aq
+    from db.outbox import list_outbox
 
     status = "failed" if failed else "pending" if pending else None
-    rows = _with_conn(lambda conn: aq.list_outbox(conn, status, chat, limit))
+    rows = _with_conn(lambda conn: list_outbox(conn, status, chat, limit))
     if not rows:
         typer.echo("no failed deliveries" if failed else "the outbox is empty")
         return
@@ -52,18 +52,18 @@ def retry(
     ] = None,
 ) -> None:
     """Queue failed deliveries again (the running service sends them)."""
-    from db import alert_queries as aq
+    from db.outbox import retry_failed
 
-    count = _with_conn(lambda conn: aq.retry_failed(conn, ids or None))
+    count = _with_conn(lambda conn: retry_failed(conn, ids or None))
     typer.echo(f"{count} failed deliver{'y' if count == 1 else 'ies'} queued again")
 
 
 @alerts_app.command("chats")
 def chats() -> None:
     """Known chats: active or not (and why), migrations, subscriptions, digest mode."""
-    from db import bot_queries as bq
+    from db.chats import list_chats
 
-    rows = _with_conn(bq.list_chats)
+    rows = _with_conn(list_chats)
     if not rows:
         typer.echo("no chats yet (a chat is known once it talks to the bot or fails a delivery)")
     for chat_id, title, kind, active, reason, migrated, digest, subs in rows:
@@ -86,10 +86,11 @@ def preview(
 
     payload = AlertPayload.from_json(SAMPLE_PAYLOAD)
     if event_id:
-        from db import alert_queries as aq
+        from db.events import event_reports
+        from db.outbox import first_payload
 
         async def load(conn):
-            return await aq.first_payload(conn, event_id), await aq.event_reports(conn, event_id)
+            return await first_payload(conn, event_id), await event_reports(conn, event_id)
 
         found, reports = _with_conn(load)
         if found is None:

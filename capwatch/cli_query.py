@@ -101,7 +101,7 @@ def search(
 ) -> None:
     """Search stored articles (Chinese or English, substring, words AND-ed), best first."""
     from capwatch import query_format as out
-    from db.search_queries import SearchQuery, search_articles
+    from db.search import SearchQuery, search_articles
 
     q = SearchQuery(
         text=_query_text(query), sectors=tuple(sector or ()), actions=tuple(action or ()),
@@ -130,7 +130,7 @@ def events(
 ) -> None:
     """List events, newest first: first seen, sector, action, headline, reports, sources."""
     from capwatch import query_format as out
-    from db.event_queries import list_events
+    from db.events import list_events
 
     found = _run(
         lambda conn: list_events(
@@ -155,7 +155,7 @@ def event(
 ) -> None:
     """One event's timeline: every report with source and time, first report first."""
     from capwatch import query_format as out
-    from db.event_queries import event_timeline, resolve_event_id
+    from db.events import event_timeline, resolve_event_id
 
     async def work(conn):
         ids = await resolve_event_id(conn, event_id)
@@ -194,7 +194,7 @@ def export(
 ) -> None:
     """Export events or articles, oldest first, as JSON lines or CSV for your own tools."""
     from capwatch import query_format as out
-    from db.event_queries import EXPORT_COLUMNS, export_rows
+    from db.events import EXPORT_COLUMNS, export_rows
 
     columns = EXPORT_COLUMNS[kind.value] + (
         ["body"] if with_body and kind.value == "articles" else []

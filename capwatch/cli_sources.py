@@ -16,7 +16,7 @@ from capwatch import cli_common
 from core.errors import UserError
 
 if TYPE_CHECKING:
-    from db.source_queries import SourceRunSummary
+    from db.models import SourceRunSummary
 
 sources_app = typer.Typer(help="The configured sources.", no_args_is_help=True)
 REPO = Path(__file__).resolve().parents[1]
@@ -24,12 +24,10 @@ REPO = Path(__file__).resolve().parents[1]
 
 def _run_summaries(keys: list[str]) -> tuple[dict[str, SourceRunSummary], str | None]:
     """Last run and bad-run streak per source; ({}, why) when the database is unavailable."""
-    from db import source_queries
+    from db.sources import source_run_summaries
 
     try:
-        summaries = cli_common.with_connection(
-            lambda conn: source_queries.source_run_summaries(conn, keys)
-        )
+        summaries = cli_common.with_connection(lambda conn: source_run_summaries(conn, keys))
         return summaries, None
     except Exception as exc:  # the list is useful without run figures
         return {}, f"no run figures ({type(exc).__name__}: {str(exc)[:120]})"

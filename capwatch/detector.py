@@ -16,8 +16,13 @@ from psycopg_pool import AsyncConnectionPool
 
 from alerts.payload import AlertPayload
 from crawlers.sources import SourceConfig
-from db import alert_queries, queries
+from db import articles as articles_db
+from db import outbox as outbox_db
+from db.articles import claim_pending_articles, mark_detected
+from db.channels import OUTBOX_CHANNEL, notify
+from db.events import add_event_article, event_states, upsert_event
 from db.models import StoredArticle
+from db.outbox import enqueue_updates
 from detection.events import Assignment, EventIndex
 from detection.model import Detection
 from detection.stage import ArticleText, detect_and_assign
@@ -53,7 +58,7 @@ class Detector:
     async def _load_index(self, conn: AsyncConnection) -> EventIndex:
         index = EventIndex(window_days=WINDOW_DAYS)
         since = datetime.now(UTC) - timedelta(days=WINDOW_DAYS * 2)
-        for event_id, state in await queries.recent_event_states(conn, since):
+        for event_id, state in await event_states(conn, since):
             index.load_event(event_id, state)
         return index
 
@@ -76,7 +81,7 @@ class Detector:
         async with self.pool.connection() as conn, conn.transaction():
             if self.index is None:
                 self.index = await self._load_index(conn)
-            articles = await queries.claim_pending_articles(conn, BATCH)
+            articles = await claim_pending_articles(conn, BATCH)
             for article in articles:
                 staged = detect_and_assign(stored_text(article), self.index)
                 await save_detection(conn, article.id, staged.detection)
@@ -85,9 +90,9 @@ class Detector:
                     new_events += await self._record(
                         conn, article, staged.detection, staged.assignment
                     )
-            await queries.mark_detected(conn, [a.id for a in articles])
+            await mark_detected(conn, [a.id for a in articles])
             if relevant:  # new alerts or updates of earlier ones
-                await queries.notify(conn, queries.OUTBOX_CHANNEL)
+                await notify(conn, OUTBOX_CHANNEL)
         if articles:
             log.info(
                 "detector: %d articles, %d relevant, %d new events",
@@ -108,7 +113,7 @@ class Detector:
         assert self.index is not None
         await store_assignment(conn, article, detection, assignment, self.index, assignment.reason)
         if not assignment.is_new:  # edit of / reply to the first alert, never a new one
-            await alert_queries.enqueue_updates(conn, assignment.event_id)
+            await enqueue_updates(conn, assignment.event_id)
             return 0
         published = report_time(article)
         if self._too_old(published):
@@ -126,7 +131,7 @@ class Detector:
         self, conn: AsyncConnection, event_id: str, article: StoredArticle, detection: Detection
     ) -> None:
         """Queue a new event's alert: the alert chats plus the matching subscriptions."""
-        await alert_queries.enqueue_alert(
+        await outbox_db.enqueue_alert(
             conn,
             event_id,
             self.alert_chat_ids,
@@ -169,7 +174,7 @@ def stored_text(article: StoredArticle) -> ArticleText:
 
 
 async def save_detection(conn: AsyncConnection, article_id: int, detection: Detection) -> None:
-    await queries.save_detection(conn, article_id, detection.to_dict(), DETECTOR_VERSION)
+    await articles_db.save_detection(conn, article_id, detection.to_dict(), DETECTOR_VERSION)
 
 
 async def store_assignment(
@@ -181,7 +186,7 @@ async def store_assignment(
     reason: str,
 ) -> None:
     """Write an article's event membership and the event's new state (live and redetect)."""
-    await queries.upsert_event(
+    await upsert_event(
         conn,
         assignment.event_id,
         article.title,
@@ -192,4 +197,4 @@ async def store_assignment(
         report_time(article),
         index.export_event(assignment.event_id),
     )
-    await queries.add_event_article(conn, assignment.event_id, article.id, reason)
+    await add_event_article(conn, assignment.event_id, article.id, reason)

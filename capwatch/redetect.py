@@ -34,8 +34,12 @@ from capwatch.detector import (
     stored_text,
 )
 from capwatch.settings import Settings
-from db import queries
-from db import redetect_queries as rq
+from db.articles import scoped_articles
+from db.channels import OUTBOX_CHANNEL, notify, service_listeners
+from db.events import event_states, refresh_event, remove_event_article
+from db.locks import lock_for_redetect
+from db.models import ScopedArticle
+from db.outbox import event_has_outbox
 from detection.events import EventIndex
 from detection.model import Detection
 from detection.stage import detect, detect_and_assign
@@ -107,11 +111,11 @@ class Redetector:
     async def _run(
         self, conn: AsyncConnection, since: datetime | None, rep: RedetectReport
     ) -> None:
-        await rq.lock_for_redetect(conn)
-        articles = await rq.scoped_articles(conn, since)
+        await lock_for_redetect(conn)
+        articles = await scoped_articles(conn, since)
         rep.scanned = len(articles)
         index = await self._load_index(conn, since)
-        to_assign: list[tuple[rq.ScopedArticle, Detection]] = []
+        to_assign: list[tuple[ScopedArticle, Detection]] = []
         touched: set[str] = set()
         for art in articles:
             det = detect(stored_text(art))  # the live stage's classification, same inputs
@@ -123,16 +127,16 @@ class Redetector:
             if det.relevant and art.event_id is None:
                 to_assign.append((art, det))
             elif not det.relevant and art.event_id is not None:
-                await rq.remove_event_article(conn, art.id)
+                await remove_event_article(conn, art.id)
                 index.remove_article(art.event_id, str(art.id))
                 touched.add(art.event_id)
         for eid in sorted(touched):
             known = eid in index.event_ids()
-            left = await rq.refresh_event(
+            left = await refresh_event(
                 conn, eid, index.export_event(eid) if known else None, RETRACT_REASON
             )
             (rep.shrunk if left else rep.retracted).append(eid)
-        new_events: dict[str, tuple[rq.ScopedArticle, Detection]] = {}
+        new_events: dict[str, tuple[ScopedArticle, Detection]] = {}
         for art, det in to_assign:
             eid, is_new = await self._assign(conn, index, art, det)
             if is_new:
@@ -149,7 +153,7 @@ class Redetector:
         minus two windows (the live detector's reach)."""
         index = EventIndex(window_days=self.window_days)
         ctx = since - timedelta(days=2 * self.window_days) if since else None
-        for eid, state in await rq.event_states(conn, ctx):
+        for eid, state in await event_states(conn, ctx):
             try:
                 index.load_event(eid, state)
             except (KeyError, TypeError, ValueError):
@@ -160,7 +164,7 @@ class Redetector:
         self,
         conn: AsyncConnection,
         index: EventIndex,
-        art: rq.ScopedArticle,
+        art: ScopedArticle,
         det: Detection,
     ) -> tuple[str, bool]:
         staged = detect_and_assign(stored_text(art), index, det)
@@ -173,20 +177,20 @@ class Redetector:
         self,
         conn: AsyncConnection,
         index: EventIndex,
-        new_events: dict[str, tuple[rq.ScopedArticle, Detection]],
+        new_events: dict[str, tuple[ScopedArticle, Detection]],
         rep: RedetectReport,
     ) -> None:
         now = self.now or datetime.now(UTC)
         horizon = now - timedelta(days=self.alert_days)
         for eid, (art, det) in new_events.items():
             _, last = index.first_last(eid)
-            if last < horizon or await rq.event_has_outbox(conn, eid):
+            if last < horizon or await event_has_outbox(conn, eid):
                 rep.new_silent.append(eid)
                 continue
             await self.detector.enqueue_alert(conn, eid, art, det)  # as a live alert
             rep.new_alerted.append(eid)
         if rep.new_alerted:
-            await queries.notify(conn, queries.OUTBOX_CHANNEL)
+            await notify(conn, OUTBOX_CHANNEL)
 
 
 async def redetect_command(
@@ -201,7 +205,7 @@ async def redetect_command(
     database = await asyncio.to_thread(open_database, settings)
     async with AsyncConnectionPool(database.dsn, min_size=1, max_size=2, open=False) as pool:
         async with pool.connection() as conn:
-            running = await rq.service_listeners(conn)
+            running = await service_listeners(conn)
         if running and not force and not dry_run:
             print(
                 "a running `capwatch run` was seen on this database: its detector keeps "

@@ -209,11 +209,11 @@ async def stage_loop(
 
 async def housekeeping(parts: Components) -> None:
     """Every few minutes: close runs whose process died, assess every source (staleness)."""
-    from db import health_queries
+    from db.runs import close_abandoned_runs
 
     try:
         async with parts.pool.connection() as conn:
-            closed = await health_queries.close_abandoned_runs(
+            closed = await close_abandoned_runs(
                 conn, 2 * parts.settings.crawl_timeout_seconds + 120
             )
         if closed:
@@ -231,7 +231,7 @@ async def run_scheduler(parts: Components, stop: asyncio.Event, lost: asyncio.Ev
     from apscheduler.triggers.interval import IntervalTrigger
 
     from capwatch.wakeup import Wakeups
-    from db.queries import ARTICLES_CHANNEL, OUTBOX_CHANNEL
+    from db.channels import ARTICLES_CHANNEL, OUTBOX_CHANNEL
     from scheduler.jobs import add_crawl_jobs
 
     settings = parts.settings

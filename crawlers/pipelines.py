@@ -19,8 +19,11 @@ from scrapy.exceptions import DropItem
 from crawlers.context import CrawlContext
 from crawlers.items import ArticleItem
 from crawlers.validate import InvalidItem, to_new_article
-from db import queries
+from db.articles import insert_articles
+from db.channels import ARTICLES_CHANNEL, notify
 from db.models import CrawlRunResult, NewArticle
+from db.runs import finish_crawl_run, start_crawl_run
+from db.sources import upsert_source
 
 log = logging.getLogger(__name__)
 
@@ -93,7 +96,7 @@ class StorePipeline:
             )
         source = spider.source  # type: ignore[union-attr]
         async with self.pool.connection() as conn:
-            await queries.upsert_source(
+            await upsert_source(
                 conn,
                 source.key,
                 source.name,
@@ -104,9 +107,7 @@ class StorePipeline:
                 source.model_dump(mode="json"),
             )
             if self.context.run_id is None:
-                self.context.run_id = await queries.start_crawl_run(
-                    conn, source.key, self.context.executor
-                )
+                self.context.run_id = await start_crawl_run(conn, source.key, self.context.executor)
 
     async def process_item(self, item: Any) -> Any:
         if not isinstance(item, ArticleItem):
@@ -133,8 +134,8 @@ class StorePipeline:
             return
         try:
             async with self.pool.connection() as conn:
-                new = await queries.insert_articles(conn, self.context.run_id, batch)
-                await queries.notify(conn, queries.ARTICLES_CHANNEL)
+                new = await insert_articles(conn, self.context.run_id, batch)
+                await notify(conn, ARTICLES_CHANNEL)
             self.new += new  # not `self.new += await ...`: that reads self.new before the await
         except BaseException:
             self.batch[:0] = batch  # kept for the retry in spider_closed
@@ -166,6 +167,6 @@ class StorePipeline:
         )
         self.context.result = result
         async with self.pool.connection() as conn:
-            await queries.finish_crawl_run(conn, self.context.run_id, result)
+            await finish_crawl_run(conn, self.context.run_id, result)
         if self.own_pool is not None:
             await self.own_pool.close()

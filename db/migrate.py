@@ -8,9 +8,9 @@ from importlib import resources
 
 import psycopg
 
-log = logging.getLogger(__name__)
+from db.locks import MIGRATION_LOCK_KEY
 
-_LOCK_KEY = 7_426_001  # advisory lock: two processes starting together migrate one at a time
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -34,7 +34,7 @@ def migrate(dsn: str) -> list[str]:
     """Apply the migrations this database has not seen; returns the names applied."""
     applied: list[str] = []
     with psycopg.connect(dsn, autocommit=True) as conn:
-        conn.execute("SELECT pg_advisory_lock(%s)", (_LOCK_KEY,))
+        conn.execute("SELECT pg_advisory_lock(%s)", (MIGRATION_LOCK_KEY,))
         try:
             conn.execute(
                 "CREATE TABLE IF NOT EXISTS schema_migrations ("
@@ -54,5 +54,5 @@ def migrate(dsn: str) -> list[str]:
                 log.info("applied migration %s_%s", migration.version, migration.name)
                 applied.append(f"{migration.version}_{migration.name}")
         finally:
-            conn.execute("SELECT pg_advisory_unlock(%s)", (_LOCK_KEY,))
+            conn.execute("SELECT pg_advisory_unlock(%s)", (MIGRATION_LOCK_KEY,))
     return applied

@@ -1,10 +1,12 @@
-"""Typed rows that cross the database boundary."""
+"""Typed rows that cross the database boundary: what db/ functions take and return."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
-from typing import Any
+from datetime import datetime, time
+from typing import Any, Literal
+
+# --- articles -------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -35,6 +37,30 @@ class StoredArticle:
 
 
 @dataclass(frozen=True)
+class ScopedArticle(StoredArticle):
+    """A detected article with what the previous detection said about it."""
+
+    was_relevant: bool | None  # None: no detection row
+    old_score: float | None
+    old_sectors: list[str] | None
+    old_actions: list[str] | None
+    event_id: str | None
+
+
+@dataclass(frozen=True)
+class ArticleHit:
+    id: int
+    source_key: str
+    title: str
+    url: str
+    published_at: datetime | None
+    event_id: str | None
+
+
+# --- crawl runs and sources -----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
 class CrawlRunResult:
     status: str  # finished | failed | timeout
     finish_reason: str
@@ -47,10 +73,182 @@ class CrawlRunResult:
 
 
 @dataclass(frozen=True)
-class OutboxMessage:
+class RunRow:
+    id: int
+    source_key: str
+    executor: str
+    status: str
+    started_at: datetime
+    finished_at: datetime | None
+    finish_reason: str | None
+    requests: int
+    items: int
+    new_articles: int
+    errors: int
+    duration_s: float | None
+
+
+@dataclass(frozen=True)
+class Coverage:
+    source_key: str
+    sampled: int
+    title: float
+    published: float
+    body: float
+    last_seen_at: datetime | None
+
+
+@dataclass(frozen=True)
+class HealthRow:
+    source_key: str
+    state: str
+    since: datetime
+    reported_state: str | None
+    reported_at: datetime | None
+
+
+@dataclass(frozen=True)
+class Validators:
+    etag: str | None
+    last_modified: str | None
+
+
+@dataclass(frozen=True)
+class SourceRunSummary:
+    source_key: str
+    last_started_at: datetime | None
+    last_status: str | None
+    last_items: int | None
+    last_new: int | None
+    last_errors: int | None
+    runs: int
+    bad_in_a_row: int
+    last_problem: str | None
+
+
+@dataclass(frozen=True)
+class SourceHealth:
+    key: str
+    name: str
+    tier: str
+    enabled: bool
+    last_status: str | None
+    last_started: datetime | None
+    last_items: int | None
+    last_errors: int | None
+    last_ok: datetime | None
+    failed_24h: int
+
+
+# --- events ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class EventLine:
+    id: str
+    headline: str
+    sectors: list[str]
+    actions: list[str]
+    first_seen_at: datetime
+    last_seen_at: datetime
+    report_count: int
+
+
+@dataclass(frozen=True)
+class Report:
+    """One article of an event, as an alert or a timeline shows it."""
+
+    article_id: int
+    source_key: str
+    source_name: str
+    tier: str
+    title: str
+    url: str
+    published_at: datetime | None
+    first_seen_at: datetime
+
+
+ExportKind = Literal["events", "articles"]
+
+
+@dataclass(frozen=True)
+class EventSummary:
+    event_id: str
+    first_seen_at: datetime
+    last_seen_at: datetime
+    headline: str
+    sectors: list[str]
+    actions: list[str]
+    actors: list[str]
+    reports: int
+    source_keys: list[str]
+    source_names: list[str]
+    first_source_key: str | None
+    first_source_name: str | None
+    first_url: str | None
+    first_report_at: datetime | None
+
+
+@dataclass(frozen=True)
+class EventReport:
+    """One report in an event's timeline; report_no 1 is the first to report it."""
+
+    report_no: int
+    article_time: datetime
+    first_seen_at: datetime
+    article_id: int
+    source_key: str
+    source_name: str | None
+    source_tier: str | None
+    lang: str | None
+    title: str
+    url: str
+    score: float | None
+    event_reason: str
+
+
+@dataclass(frozen=True)
+class EventTimeline:
+    event: EventSummary
+    reports: list[EventReport]
+
+
+# --- outbox and chats -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OutboxRow:
     id: int
     event_id: str
     chat_id: int
     kind: str
     payload: dict[str, Any]
     attempts: int
+    revision: int
+    parts_sent: int
+    telegram_message_id: int | None
+
+
+@dataclass(frozen=True)
+class OutboxListing:
+    id: int
+    event_id: str
+    chat_id: int
+    kind: str
+    status: str
+    attempts: int
+    last_error: str | None
+    headline: str
+    created_at: datetime
+    sent_at: datetime | None
+
+
+@dataclass(frozen=True)
+class ChatPrefs:
+    chat_id: int
+    active: bool = True
+    inactive_reason: str | None = None
+    digest: bool = False
+    digest_time: time | None = None
+    quiet_start: time | None = None
+    quiet_end: time | None = None

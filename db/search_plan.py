@@ -1,4 +1,4 @@
-"""How archive search finds its candidates: decisions only, no SQL (db/search_queries.py).
+"""How archive search finds its candidates: decisions only, no SQL (db/search.py).
 
 The search first tests the newest SAMPLE_ROWS articles row by row (one word: stopping as soon
 as it has enough matches; several: counting each word too). When that comes up short, the match

@@ -27,8 +27,10 @@ from typing import Any
 from psycopg_pool import AsyncConnectionPool
 
 from crawlers.sources import SourceConfig
-from db import health_queries as hq
-from db.health_queries import Coverage, RunRow
+from db.articles import field_coverage
+from db.models import Coverage, RunRow
+from db.runs import new_article_times, recent_runs, running_runs
+from db.sources import health_rows, save_health
 
 log = logging.getLogger(__name__)
 
@@ -170,10 +172,10 @@ async def collect(
     """The health of the given sources (default: all), read from the database."""
     wanted = [k for k in (keys or list(sources)) if k in sources]
     async with pool.connection() as conn:
-        runs = await hq.recent_runs(conn, wanted)
-        new_times = await hq.new_article_times(conn, wanted)
-        coverage = await hq.field_coverage(conn, wanted)
-        running = await hq.running_runs(conn)
+        runs = await recent_runs(conn, wanted)
+        new_times = await new_article_times(conn, wanted)
+        coverage = await field_coverage(conn, wanted)
+        running = await running_runs(conn)
     now = datetime.now(UTC)
     return [
         assess(
@@ -220,7 +222,7 @@ class HealthMonitor:
         async with self._lock:
             states = await collect(self.pool, self.sources, self.failures_threshold, keys)
             async with self.pool.connection() as conn:
-                stored = await hq.health_rows(conn)
+                stored = await health_rows(conn)
             reported = []
             for health in states:
                 previous = stored.get(health.key)
@@ -230,7 +232,7 @@ class HealthMonitor:
                 if sent:
                     reported.append(health)
                 async with self.pool.connection() as conn:
-                    await hq.save_health(
+                    await save_health(
                         conn,
                         health.key,
                         health.state,

@@ -19,8 +19,7 @@ from typing import Any
 from psycopg_pool import AsyncConnectionPool
 
 from crawlers.sources import SourceConfig
-from db import health_queries as hq
-from db import queries
+from db.runs import close_run, get_run, start_crawl_run
 from scheduler.executors import CrawlExecutor, CrawlOutcome
 
 log = logging.getLogger("capwatch.crawl")
@@ -116,7 +115,7 @@ class CrawlJobs:
 
     async def _start_run(self, source: SourceConfig, executor: str) -> int:
         async with self.pool.connection() as conn:
-            return await queries.start_crawl_run(conn, source.key, executor)
+            return await start_crawl_run(conn, source.key, executor)
 
     async def _finish(self, source: SourceConfig, executor: str, outcome: CrawlOutcome):
         """Closes the run row if the crawl could not, and reads back what was recorded."""
@@ -125,14 +124,14 @@ class CrawlJobs:
             try:
                 async with self.pool.connection() as conn:
                     if outcome.timed_out:
-                        await hq.close_run(conn, run_id, "timeout", "deadline", force=True)
+                        await close_run(conn, run_id, "timeout", "deadline", force=True)
                     else:
                         reason = outcome.error or "ended without recording the run"
                         if outcome.where and not outcome.error:
                             reason += f"; see {outcome.where}"
                         reason = reason[:500]
-                        await hq.close_run(conn, run_id, "failed", reason)
-                    row = await hq.get_run(conn, run_id)
+                        await close_run(conn, run_id, "failed", reason)
+                    row = await get_run(conn, run_id)
                 break
             except Exception as exc:
                 if attempt == 2:

@@ -19,7 +19,7 @@ import socket
 
 import psycopg
 
-from db import health_queries as hq
+from db.locks import release_scheduler_lock, try_scheduler_lock
 
 log = logging.getLogger("capwatch.leader")
 
@@ -54,7 +54,7 @@ class SchedulerLock:
             log.debug("scheduler lock: cannot connect: %s", exc)
             return None
         try:
-            if await hq.try_scheduler_lock(conn):
+            if await try_scheduler_lock(conn):
                 self.conn = conn
                 return True
             await conn.close()
@@ -119,5 +119,5 @@ class SchedulerLock:
             self._watch = None
         if self.conn is not None:
             with contextlib.suppress(Exception):
-                await hq.release_scheduler_lock(self.conn)
+                await release_scheduler_lock(self.conn)
         await self._close_conn()

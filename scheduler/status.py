@@ -11,8 +11,8 @@ from typing import Any
 from psycopg_pool import AsyncConnectionPool
 
 from crawlers.sources import SourceConfig
-from db import health_queries as hq
-from db import queries
+from db.locks import scheduler_holder
+from db.outbox import count_by_status
 from scheduler.health import collect
 
 
@@ -21,8 +21,8 @@ async def status_report(
 ) -> dict[str, Any]:
     health = await collect(pool, sources, failures_threshold)
     async with pool.connection() as conn:
-        holder = await hq.scheduler_holder(conn)
-        outbox = await queries.count_outbox(conn)
+        holder = await scheduler_holder(conn)
+        outbox = await count_by_status(conn)
     broken = [h.key for h in health if h.broken]
     return {
         "checked_at": datetime.now(UTC).isoformat(),

@@ -6,9 +6,12 @@ import psycopg
 import pytest
 from psycopg_pool import AsyncConnectionPool
 
-from db import queries
+from db.articles import claim_pending_articles, insert_articles
+from db.events import upsert_event
 from db.migrate import available_migrations, migrate
 from db.models import NewArticle
+from db.outbox import claim_due, count_by_status, enqueue_alert, release_inflight
+from db.runs import start_crawl_run
 
 pytestmark = pytest.mark.integration
 
@@ -35,27 +38,28 @@ def test_migrations_apply_once(database_url):
 
 async def test_articles_are_stored_once_by_url_and_by_source_id(database_url):
     async with AsyncConnectionPool(database_url, open=False) as pool, pool.connection() as conn:
-        run = await queries.start_crawl_run(conn, "cls", "test")
-        assert await queries.insert_articles(conn, run, [article(1), article(2)]) == 2
+        run = await start_crawl_run(conn, "cls", "test")
+        assert await insert_articles(conn, run, [article(1), article(2)]) == 2
         again = [article(1), article(2, url="https://other/2"), article(3)]
-        assert await queries.insert_articles(conn, run, again) == 1
-        pending = await queries.claim_pending_articles(conn, 10)
+        assert await insert_articles(conn, run, again) == 1
+        pending = await claim_pending_articles(conn, 10)
         assert [a.title for a in pending] == ["标题1", "标题2", "标题3"]
 
 
 async def test_outbox_is_one_row_per_event_chat_kind_and_claims_skip_locked(database_url):
     async with AsyncConnectionPool(database_url, open=False) as pool:
         async with pool.connection() as conn:
-            await queries.insert_articles(conn, None, [article(1)])
-            await queries.upsert_event(
+            await insert_articles(conn, None, [article(1)])
+            await upsert_event(
                 conn, "e1", "h", ["steel"], ["production_cut"], [], 1, datetime.now(UTC), {}
             )
-            assert await queries.enqueue_outbox(conn, "e1", [10, 11], "alert", {"a": 1}) == 2
-            assert await queries.enqueue_outbox(conn, "e1", [10, 11], "alert", {"a": 1}) == 0
+            for _ in range(2):  # the second enqueue adds nothing
+                added = await enqueue_alert(conn, "e1", [10, 11], [], [], {"a": 1})
+                assert added == (2 if _ == 0 else 0)
         async with pool.connection() as a, pool.connection() as b, a.transaction():
-            first = await queries.claim_outbox(a, 1)
-            second = await queries.claim_outbox(b, 5)
+            first = await claim_due(a, 1, [])
+            second = await claim_due(b, 5, [])
         assert len(first) == 1 and len(second) == 1 and first[0].id != second[0].id
         async with pool.connection() as conn:
-            assert await queries.release_inflight_outbox(conn) == 2
-            assert (await queries.count_outbox(conn)) == {"pending": 2}
+            assert await release_inflight(conn) == 2
+            assert (await count_by_status(conn)) == {"pending": 2}

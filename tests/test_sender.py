@@ -10,8 +10,10 @@ from psycopg_pool import AsyncConnectionPool
 from alerts.config import TelegramConfig
 from alerts.sender import OutboxSender
 from alerts.transport import ConsoleTransport, TelegramTransport
-from db import queries
+from db.articles import insert_articles
+from db.events import upsert_event
 from db.models import NewArticle
+from db.outbox import enqueue_alert
 
 pytestmark = pytest.mark.integration
 TOKEN = "123456789:AAHfakeTOKENfakeTOKENfakeTOKENfake12"
@@ -29,7 +31,7 @@ PAYLOAD = {
 
 async def seed(pool, chats):
     async with pool.connection() as conn:
-        await queries.insert_articles(
+        await insert_articles(
             conn,
             None,
             [
@@ -38,10 +40,10 @@ async def seed(pool, chats):
                 )
             ],
         )
-        await queries.upsert_event(
+        await upsert_event(
             conn, "ev-1", "h", ["steel"], ["production_cut"], [], 1, datetime.now(UTC), {}
         )
-        await queries.enqueue_outbox(conn, "ev-1", chats, "alert", PAYLOAD)
+        await enqueue_alert(conn, "ev-1", chats, ["steel"], ["production_cut"], PAYLOAD)
 
 
 def statuses(dsn):

@@ -13,15 +13,15 @@ from alerts.client import TelegramApp
 from alerts.commands.common import Context, args_of, ctx_of, reply
 from alerts.config import BotConfig
 from alerts.render import esc
-from db import alert_queries as aq
-from db import bot_queries as bq
+from db.chats import list_chats
+from db.outbox import list_outbox, retry_failed
 
 COMMANDS = ("failed", "retry", "chats")
 
 
 async def failed(update: Update, context: Context) -> None:
     async with ctx_of(context).pool.connection() as conn:
-        rows = await aq.list_outbox(conn, "failed", None, 15)
+        rows = await list_outbox(conn, "failed", None, 15)
     if not rows:
         await reply(update, context, "No failed deliveries.")
         return
@@ -42,7 +42,7 @@ async def retry(update: Update, context: Context) -> None:
         return
     ids = None if args[0].lower() == "all" else [int(a) for a in args if a.isdigit()]
     async with ctx_of(context).pool.connection() as conn:
-        count = await aq.retry_failed(conn, ids)
+        count = await retry_failed(conn, ids)
     await reply(
         update, context, f"{count} failed deliver{'y' if count == 1 else 'ies'} queued again."
     )
@@ -50,7 +50,7 @@ async def retry(update: Update, context: Context) -> None:
 
 async def chats(update: Update, context: Context) -> None:
     async with ctx_of(context).pool.connection() as conn:
-        rows = await bq.list_chats(conn)
+        rows = await list_chats(conn)
     lines = ["<b>Chats</b>"]
     for chat_id, title, kind, active, reason, migrated, digest, subs in rows:
         state = "active" if active else f"inactive ({esc(reason or '?', 80)})"

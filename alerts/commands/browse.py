@@ -13,9 +13,10 @@ from alerts.client import TelegramApp
 from alerts.commands.common import ANY, Context, args_of, ctx_of, reply, resolve_sector
 from alerts.labels import action_label, sector_label
 from alerts.render import beijing, esc, link
-from db import alert_queries as aq
-from db import bot_queries as bq
-from db.search_queries import SearchQuery, search_articles
+from db.events import event_reports, get_event, latest_events
+from db.models import ArticleHit
+from db.search import SearchQuery, search_articles
+from db.sources import sources_health
 
 LATEST = 10
 SEARCH_HITS = 10
@@ -35,7 +36,7 @@ async def latest(update: Update, context: Context) -> None:
         await reply(update, context, f"Unknown sector “{esc(args[0])}”. Try /latest steel")
         return
     async with ctx_of(context).pool.connection() as conn:
-        events = await bq.latest_events(conn, None if sector in (None, ANY) else sector, LATEST)
+        events = await latest_events(conn, None if sector in (None, ANY) else sector, LATEST)
     if not events:
         await reply(update, context, "No events yet.")
         return
@@ -58,8 +59,8 @@ async def event(update: Update, context: Context) -> None:
         return
     event_id = args[0].strip()
     async with ctx_of(context).pool.connection() as conn:
-        found = await bq.get_event(conn, event_id)
-        reports = await aq.event_reports(conn, event_id, newest_first=False) if found else []
+        found = await get_event(conn, event_id)
+        reports = await event_reports(conn, event_id, newest_first=False) if found else []
     if found is None:
         await reply(update, context, f"No event <code>{esc(event_id, 120)}</code>.")
         return
@@ -78,13 +79,13 @@ async def event(update: Update, context: Context) -> None:
     await reply(update, context, "\n".join(lines))
 
 
-async def _search(pool: AsyncConnectionPool, terms: list[str]) -> list[tuple[bq.ArticleHit, str]]:
+async def _search(pool: AsyncConnectionPool, terms: list[str]) -> list[tuple[ArticleHit, str]]:
     """The archive search (db/search_queries.py: ranked, any script variant, snippets)."""
     async with pool.connection() as conn:
         found = await search_articles(conn, SearchQuery(text=" ".join(terms), limit=SEARCH_HITS))
     return [
         (
-            bq.ArticleHit(
+            ArticleHit(
                 h.article_id,
                 h.source_name or h.source_key,
                 h.title,
@@ -122,7 +123,7 @@ async def search(update: Update, context: Context) -> None:
 
 async def sources(update: Update, context: Context) -> None:
     async with ctx_of(context).pool.connection() as conn:
-        rows = await bq.sources_health(conn)
+        rows = await sources_health(conn)
     if not rows:
         await reply(update, context, "No source has been crawled yet.")
         return

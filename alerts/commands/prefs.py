@@ -15,7 +15,7 @@ from telegram.ext import CommandHandler
 
 from alerts.client import TelegramApp
 from alerts.commands.common import Context, args_of, chat_id_of, ctx_of, reply
-from db import bot_queries as bq
+from db.chats import get_prefs, set_digest, set_quiet
 
 _TIME = re.compile(r"^([01]?\d|2[0-3])[:：.]?([0-5]\d)$")
 
@@ -30,7 +30,7 @@ async def digest(update: Update, context: Context) -> None:
     chat_id = chat_id_of(update)
     args = [a.lower() for a in args_of(context)]
     async with ctx.pool.connection() as conn:
-        prefs = await bq.get_prefs(conn, chat_id)
+        prefs = await get_prefs(conn, chat_id)
         if not args:
             at = prefs.digest_time or ctx.config.digest_time
             state = f"on, daily at {at:%H:%M} Beijing" if prefs.digest else "off (instant alerts)"
@@ -39,7 +39,7 @@ async def digest(update: Update, context: Context) -> None:
             )
             return
         if args[0] == "off":
-            await bq.set_digest(conn, chat_id, False, None)
+            await set_digest(conn, chat_id, False, None)
             await conn.commit()  # the change holds before the user sees the answer
             await reply(
                 update,
@@ -56,7 +56,7 @@ async def digest(update: Update, context: Context) -> None:
         if chosen is None:
             await reply(update, context, "Give the time as HH:MM (Beijing), e.g. /digest on 08:30")
             return
-        await bq.set_digest(conn, chat_id, True, chosen)
+        await set_digest(conn, chat_id, True, chosen)
     await reply(
         update,
         context,
@@ -70,7 +70,7 @@ async def mute(update: Update, context: Context) -> None:
     args = " ".join(args_of(context)).strip().lower()
     async with ctx.pool.connection() as conn:
         if not args:
-            prefs = await bq.get_prefs(conn, chat_id)
+            prefs = await get_prefs(conn, chat_id)
             if prefs.quiet_start and prefs.quiet_end:
                 text = f"Quiet hours: {prefs.quiet_start:%H:%M}–{prefs.quiet_end:%H:%M} Beijing."
             else:
@@ -78,7 +78,7 @@ async def mute(update: Update, context: Context) -> None:
             await reply(update, context, text + "\nUse /mute 22:00-07:30 or /mute off")
             return
         if args == "off":
-            await bq.set_quiet(conn, chat_id, None, None)
+            await set_quiet(conn, chat_id, None, None)
             await conn.commit()  # the change holds before the user sees the answer
             await reply(update, context, "Quiet hours off.")
             return
@@ -89,7 +89,7 @@ async def mute(update: Update, context: Context) -> None:
                 update, context, "Give quiet hours as HH:MM-HH:MM (Beijing), e.g. /mute 22:00-07:30"
             )
             return
-        await bq.set_quiet(conn, chat_id, times[0], times[1])
+        await set_quiet(conn, chat_id, times[0], times[1])
     await reply(
         update,
         context,

@@ -24,7 +24,8 @@ from alerts.commands.common import (
 )
 from alerts.labels import ACTIONS, SECTORS, action_label, sector_label
 from alerts.render import esc
-from db import bot_queries as bq
+from db import chats as chats_db
+from db.chats import get_prefs, subscriptions
 
 
 def describe(sector: str, action: str) -> str:
@@ -73,7 +74,7 @@ async def subscribe(update: Update, context: Context) -> None:
         await reply(update, context, parsed)
         return
     async with ctx.pool.connection() as conn:
-        added = await bq.subscribe(conn, chat_id_of(update), *parsed)
+        added = await chats_db.subscribe(conn, chat_id_of(update), *parsed)
     state = "Subscribed" if added else "Already subscribed"
     await reply(update, context, f"{state}: <b>{describe(*parsed)}</b>")
 
@@ -84,7 +85,7 @@ async def unsubscribe(update: Update, context: Context) -> None:
     args = args_of(context)
     async with ctx.pool.connection() as conn:
         if args and args[0].lower() == "all":
-            removed = await bq.unsubscribe(conn, chat_id, None, None)
+            removed = await chats_db.unsubscribe(conn, chat_id, None, None)
             await conn.commit()  # the change holds before the user sees the answer
             await reply(update, context, f"Removed {removed} subscription(s).")
             return
@@ -93,12 +94,12 @@ async def unsubscribe(update: Update, context: Context) -> None:
             if isinstance(parsed, str):
                 await reply(update, context, parsed)
                 return
-            removed = await bq.unsubscribe(conn, chat_id, *parsed)
+            removed = await chats_db.unsubscribe(conn, chat_id, *parsed)
             await conn.commit()  # the change holds before the user sees the answer
             text = "Unsubscribed" if removed else "There was no subscription"
             await reply(update, context, f"{text}: <b>{describe(*parsed)}</b>")
             return
-        subs = await bq.subscriptions(conn, chat_id)
+        subs = await subscriptions(conn, chat_id)
     if not subs:
         await reply(update, context, "No subscriptions. /subscribe adds one.")
         return
@@ -112,8 +113,8 @@ async def mysubs(update: Update, context: Context) -> None:
     ctx = ctx_of(context)
     chat_id = chat_id_of(update)
     async with ctx.pool.connection() as conn:
-        subs = await bq.subscriptions(conn, chat_id)
-        prefs = await bq.get_prefs(conn, chat_id)
+        subs = await subscriptions(conn, chat_id)
+        prefs = await get_prefs(conn, chat_id)
     lines = ["<b>Subscriptions</b>"] + [f"• {describe(s, a)}" for s, a in subs]
     if not subs:
         lines.append("none — /subscribe adds one")
@@ -151,17 +152,17 @@ async def on_button(update: Update, context: Context) -> None:
         sector, action = parts[2], parts[3]
         if (sector in SECTORS or sector == ANY) and (action in ACTIONS or action == ANY):
             async with ctx.pool.connection() as conn:
-                await bq.subscribe(conn, chat_id, sector, action)
+                await chats_db.subscribe(conn, chat_id, sector, action)
             await query.answer("Subscribed")
             await edit_pressed(update, context, f"Subscribed: {describe(sector, action)}")
             return
     if parts[0] == "uns" and len(parts) in (2, 3):
         async with ctx.pool.connection() as conn:
             if parts[1] == "all":
-                removed = await bq.unsubscribe(conn, chat_id, None, None)
+                removed = await chats_db.unsubscribe(conn, chat_id, None, None)
                 text = f"Removed {removed} subscription(s)."
             else:
-                await bq.unsubscribe(conn, chat_id, parts[1], parts[2])
+                await chats_db.unsubscribe(conn, chat_id, parts[1], parts[2])
                 text = f"Unsubscribed: {describe(parts[1], parts[2])}"
         await query.answer("Done")
         await edit_pressed(update, context, text)

@@ -136,10 +136,10 @@ class ApiSpider(SourceSpider):
         if pool is None or not urls:
             return set()
         try:
-            from db import source_queries
+            from db import articles as articles_db
 
             async with pool.connection() as conn:
-                return await source_queries.known_urls(conn, urls)
+                return await articles_db.known_urls(conn, urls)
         except Exception as exc:
             self.logger.warning("%s: known-URL check failed: %r", self.source.key, exc)
             return set()

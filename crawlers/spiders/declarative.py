@@ -154,15 +154,15 @@ class DeclarativeSpider(SourceSpider):
 
     async def start(self) -> AsyncIterator[scrapy.Request]:
         if self.pool is not None:
-            from db import source_queries
+            from db.sources import load_validators
 
             async with self.pool.connection() as conn:
-                self._validators = await source_queries.load_validators(conn, self.source.key)
+                self._validators = await load_validators(conn, self.source.key)
         for url in self.list_urls():
             yield self.list_request(url)
 
     def _remember_validators(self, response: Response) -> None:
-        from db.source_queries import Validators
+        from db.models import Validators
 
         etag = response.headers.get(b"ETag")
         modified = response.headers.get(b"Last-Modified")
@@ -178,12 +178,10 @@ class DeclarativeSpider(SourceSpider):
         pool = self.pool
         if pool is None:
             return
-        from db import source_queries
+        from db.sources import save_validators
 
         async with pool.connection() as conn:
-            await source_queries.save_validators(
-                conn, self.source.key, list(self._new_validators.items())
-            )
+            await save_validators(conn, self.source.key, list(self._new_validators.items()))
 
     def _keep(self, url: str) -> bool:
         if not url.startswith(("http://", "https://")):
@@ -196,10 +194,10 @@ class DeclarativeSpider(SourceSpider):
         pool = self.pool
         if pool is None or not urls:
             return set()
-        from db import source_queries
+        from db.articles import known_urls
 
         async with pool.connection() as conn:
-            return await source_queries.known_urls(conn, urls)
+            return await known_urls(conn, urls)
 
     # --- the crawl --------------------------------------------------------------------------
 

@@ -10,9 +10,10 @@ from alerts.config import TelegramConfig
 from alerts.ratelimit import SendLimits
 from alerts.sample import SAMPLE_PAYLOAD
 from alerts.transport import TelegramTransport
-from db import alert_queries as aq
-from db import queries
+from db.articles import insert_articles
+from db.events import add_event_article, upsert_event
 from db.models import NewArticle
+from db.outbox import enqueue_alert
 
 TOKEN = "7654321098:AAHk3xQ9vZrT_sampleTokenValue-abcdefgh"
 FAST = SendLimits(
@@ -36,7 +37,7 @@ async def seed_event(conn, event_id: str, reports: int = 1, source: str = "cls")
     ids = []
     for i in range(reports):
         url = f"https://news.example/{event_id}/{i}"
-        await queries.insert_articles(
+        await insert_articles(
             conn,
             None,
             [
@@ -54,7 +55,7 @@ async def seed_event(conn, event_id: str, reports: int = 1, source: str = "cls")
         cur = await conn.execute("SELECT id FROM articles WHERE url = %s", (url,))
         ids.append((await cur.fetchone())[0])
     for article_id in ids:
-        await queries.upsert_event(
+        await upsert_event(
             conn,
             event_id,
             f"{event_id} headline",
@@ -65,7 +66,7 @@ async def seed_event(conn, event_id: str, reports: int = 1, source: str = "cls")
             now,
             {},
         )
-        await queries.add_event_article(conn, event_id, article_id, "test")
+        await add_event_article(conn, event_id, article_id, "test")
     return ids
 
 
@@ -84,7 +85,7 @@ async def seed_alerts(conn, chats: list[int], events: int = 1, prefix: str = "ev
     for n in range(events):
         event_id = f"{prefix}-{n:03d}"
         ids = await seed_event(conn, event_id)
-        await aq.enqueue_alert(
+        await enqueue_alert(
             conn, event_id, chats, ["pv_glass"], ["production_cut"], payload(event_id, ids[0])
         )
         names.append(event_id)

@@ -12,7 +12,7 @@ from alerts.bot import start_bot, stop_bot
 from alerts.transport import TelegramTransport
 from capwatch.settings import Settings
 from capwatch.telegram_setup import bot_config, telegram_config
-from db import alert_queries as aq
+from db.outbox import enqueue_alert
 from tests.alerts.helpers import TOKEN, seed_alerts, seed_event
 
 pytestmark = pytest.mark.integration
@@ -91,13 +91,11 @@ async def test_subscribe_with_words_and_with_buttons_then_events_follow_it(bot, 
     assert "Steel" in subs and "PV glass" in subs and "any action" in subs
     async with pool.connection() as conn:
         ids = await seed_event(conn, "ev-coal")
-        await aq.enqueue_alert(
+        await enqueue_alert(
             conn, "ev-coal", [], ["coal"], ["production_cut"], {"article_id": ids[0]}
         )
         ids = await seed_event(conn, "ev-pv")
-        await aq.enqueue_alert(
-            conn, "ev-pv", [], ["pv_glass"], ["inspection"], {"article_id": ids[0]}
-        )
+        await enqueue_alert(conn, "ev-pv", [], ["pv_glass"], ["inspection"], {"article_id": ids[0]})
     with psycopg.connect(database_url) as conn:
         rows = conn.execute("SELECT event_id, chat_id, kind FROM outbox").fetchall()
     assert rows == [("ev-pv", ALLOWED, "alert")]  # coal matches no subscription
@@ -139,7 +137,7 @@ async def test_digest_and_quiet_hours(bot, database_url):
     assert "07:45" in on
     async with pool.connection() as conn:
         ids = await seed_event(conn, "ev-d")
-        await aq.enqueue_alert(conn, "ev-d", [ALLOWED], [], [], {"article_id": ids[0]})
+        await enqueue_alert(conn, "ev-d", [ALLOWED], [], [], {"article_id": ids[0]})
     with psycopg.connect(database_url) as conn:
         kind, hour_min = conn.execute(
             "SELECT kind, to_char(next_attempt_at AT TIME ZONE 'Asia/Shanghai', 'HH24:MI')"

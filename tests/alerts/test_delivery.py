@@ -9,7 +9,7 @@ import pytest
 from psycopg_pool import AsyncConnectionPool
 
 from alerts.sender import OutboxSender
-from db import alert_queries as aq
+from db.outbox import enqueue_alert, enqueue_updates
 from tests.alerts.helpers import (
     TOKEN,
     make_due,
@@ -149,7 +149,7 @@ async def test_403_marks_the_chat_inactive_and_its_queue_fails_with_the_reason(
     with psycopg.connect(database_url) as conn:
         assert conn.execute("SELECT active FROM chats WHERE chat_id = 41").fetchone() == (False,)
     async with AsyncConnectionPool(database_url, open=False) as pool, pool.connection() as conn:
-        assert await aq.enqueue_alert(conn, "ev-000", [41, 42], [], [], {}) == 0  # skipped
+        assert await enqueue_alert(conn, "ev-000", [41, 42], [], [], {}) == 0  # skipped
     assert "3 alert deliveries failed" in api.texts(ADMIN)[0]
 
 
@@ -170,7 +170,7 @@ async def test_a_migrated_group_gets_its_new_id_and_keeps_its_subscriptions(data
     async with AsyncConnectionPool(database_url, open=False) as pool, pool.connection() as conn:
         ids = await seed_event(conn, "ev-later")
         # the configured id (still -51 in TELEGRAM_ALERT_CHAT_IDS) now means the supergroup
-        await aq.enqueue_alert(conn, "ev-later", [-51], ["pv_glass"], [], {"article_id": ids[0]})
+        await enqueue_alert(conn, "ev-later", [-51], ["pv_glass"], [], {"article_id": ids[0]})
     assert outbox(database_url)[-1][1] == -1000051
 
 
@@ -182,8 +182,8 @@ async def test_later_reports_edit_the_first_alert_or_reply_never_a_new_alert(dat
     first = {int(c.params["chat_id"]): c for c in api.sent()}
     async with AsyncConnectionPool(database_url, open=False) as pool, pool.connection() as conn:
         await seed_event(conn, "ev-000", reports=4)  # three more reports of the same event
-        await aq.enqueue_updates(conn, "ev-000")
-        await aq.enqueue_updates(conn, "ev-000")  # re-armed, still one row per chat
+        await enqueue_updates(conn, "ev-000")
+        await enqueue_updates(conn, "ev-000")  # re-armed, still one row per chat
     # chat 62's first message can no longer be edited: the update becomes a reply to it
     assert 62 in first
     del api.messages[next(k for k in api.messages if k[0] == 62)]

@@ -19,8 +19,8 @@ from alerts.sender import OutboxSender
 from alerts.transport import TelegramTransport
 from capwatch.settings import Settings
 from capwatch.telegram_setup import bot_config, telegram_config
-from db import alert_queries as aq
 from db import feedback as fq
+from db.outbox import enqueue_alert, enqueue_updates
 from tests.alerts.helpers import TOKEN, payload, seed_event
 from tests.fakes.bot_api import FakeBotApi
 
@@ -86,7 +86,7 @@ async def test_a_press_is_stored_acknowledged_and_mutes_the_event_here(bot: Bot)
     api, pool, transport = bot
     async with pool.connection() as conn:
         ids = await seed_event(conn, "ev-fb", reports=1)
-        await aq.enqueue_alert(
+        await enqueue_alert(
             conn, "ev-fb", [ALERT], ["pv_glass"], ["production_cut"], payload("ev-fb", ids[0])
         )
     await OutboxSender(pool, transport).drain()
@@ -117,7 +117,7 @@ async def test_a_press_is_stored_acknowledged_and_mutes_the_event_here(bot: Bot)
 
     # a second report of the event: no update for this chat
     async with pool.connection() as conn:
-        await aq.enqueue_updates(conn, "ev-fb")
+        await enqueue_updates(conn, "ev-fb")
     assert await update_rows(pool, "ev-fb") == []
 
 
@@ -125,7 +125,7 @@ async def test_wrong_sector_picks_sectors_and_an_update_keeps_the_buttons(bot: B
     api, pool, transport = bot
     async with pool.connection() as conn:
         ids = await seed_event(conn, "ev-ws", reports=2)
-        await aq.enqueue_alert(
+        await enqueue_alert(
             conn, "ev-ws", [ALERT], ["pv_glass"], ["production_cut"], payload("ev-ws", ids[0])
         )
     await OutboxSender(pool, transport).drain()
@@ -153,7 +153,7 @@ async def test_wrong_sector_picks_sectors_and_an_update_keeps_the_buttons(bot: B
 
     # not muted: a later report edits the alert and keeps the ticked buttons under it
     async with pool.connection() as conn:
-        await aq.enqueue_updates(conn, "ev-ws")
+        await enqueue_updates(conn, "ev-ws")
     await OutboxSender(pool, transport).drain()
     assert "+1 source" in api.messages[key]
     assert "✓ 🏷 Wrong sector" in buttons(api.markups[key])

@@ -12,8 +12,8 @@ import pytest
 from typer.testing import CliRunner
 
 from capwatch.cli import app
-from db import alert_queries as aq
 from db import feedback as fq
+from db.outbox import enqueue_alert, enqueue_updates
 from detection.evaluate import evaluate
 from tests.alerts.helpers import payload, seed_event
 
@@ -32,7 +32,7 @@ async def update_rows(conn: psycopg.AsyncConnection, event_id: str) -> dict[int,
 async def test_not_relevant_mutes_updates_for_that_chat_only(database_url: str) -> None:
     async with await psycopg.AsyncConnection.connect(database_url, autocommit=True) as conn:
         ids = await seed_event(conn, "ev-mute", reports=2)
-        await aq.enqueue_alert(
+        await enqueue_alert(
             conn,
             "ev-mute",
             [ALERT_CHAT, OTHER_CHAT],
@@ -40,7 +40,7 @@ async def test_not_relevant_mutes_updates_for_that_chat_only(database_url: str) 
             ["production_cut"],
             payload("ev-mute", ids[0]),
         )
-        await aq.enqueue_updates(conn, "ev-mute")  # a second report: both chats get an update
+        await enqueue_updates(conn, "ev-mute")  # a second report: both chats get an update
         assert await update_rows(conn, "ev-mute") == {ALERT_CHAT: "pending", OTHER_CHAT: "pending"}
 
         fid = await fq.add_feedback(
@@ -57,7 +57,7 @@ async def test_not_relevant_mutes_updates_for_that_chat_only(database_url: str) 
         # the queued update for the muting chat is settled, the other chat's stays
         assert await update_rows(conn, "ev-mute") == {ALERT_CHAT: "sent", OTHER_CHAT: "pending"}
 
-        await aq.enqueue_updates(conn, "ev-mute")  # a third report
+        await enqueue_updates(conn, "ev-mute")  # a third report
         cur = await conn.execute(
             "SELECT chat_id, revision FROM outbox WHERE event_id = 'ev-mute' AND kind = 'update'"
             " ORDER BY chat_id"
@@ -71,7 +71,7 @@ async def test_not_relevant_mutes_updates_for_that_chat_only(database_url: str) 
         assert not await fq.is_muted(conn, "ev-mute", OTHER_CHAT)
         await fq.add_feedback(conn, "ev-mute", "useful", chat_id=ALERT_CHAT, origin="telegram")
         assert not await fq.is_muted(conn, "ev-mute", ALERT_CHAT)
-        await aq.enqueue_updates(conn, "ev-mute")
+        await enqueue_updates(conn, "ev-mute")
         assert (await update_rows(conn, "ev-mute"))[ALERT_CHAT] == "pending"
 
         stored = await fq.event_feedback(conn, "ev-mute")

@@ -7,7 +7,7 @@ from alerts.payload import AlertPayload
 from alerts.render import render_alert_html, render_digest_html, render_update_reply, to_plain
 from alerts.sample import SAMPLE_PAYLOAD
 from alerts.split import split_html, split_plain, utf16_len
-from db.alert_queries import Report
+from db.models import Report
 from tests.fakes.bot_api import parse_html
 
 

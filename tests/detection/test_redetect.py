@@ -13,7 +13,7 @@ from psycopg_pool import AsyncConnectionPool
 
 from capwatch.detector import Detector
 from capwatch.redetect import Redetector
-from db import queries
+from db.articles import insert_articles
 from db.models import NewArticle
 from detection.lexicon import build_lexicon
 from detection.model import Detection
@@ -57,7 +57,7 @@ def lexicon_with_phosphorus():
 
 async def seed(pool, articles) -> Detector:
     async with pool.connection() as conn:
-        await queries.insert_articles(conn, None, articles)
+        await insert_articles(conn, None, articles)
     detector = Detector(pool, {}, [CHAT])
     await detector.drain()
     return detector
@@ -118,7 +118,7 @@ async def test_new_term_alerts_recent_event_once_and_keeps_existing_events(
 
         # the live detector, restarted, joins a later copy to the known event: no alert
         async with pool.connection() as conn:
-            await queries.insert_articles(conn, None, [art(5, PHOSPHORUS, NOW)])
+            await insert_articles(conn, None, [art(5, PHOSPHORUS, NOW)])
         await Detector(pool, {}, [CHAT]).drain()
         assert (await membership(pool))[5] == after[3]
         assert await outbox(pool) == kinds

@@ -15,7 +15,7 @@ from psycopg_pool import AsyncConnectionPool
 
 from capwatch.detector import Detector
 from capwatch.redetect import Redetector
-from db import queries
+from db import articles as articles_db
 from db.models import NewArticle
 from detection.pipeline import parse_published
 
@@ -47,17 +47,17 @@ async def test_live_and_redetect_store_the_same_detection_and_events(
     database_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     saved: dict[int, dict[str, Any]] = {}
-    original = queries.save_detection
+    original = articles_db.save_detection
 
     async def recording(conn: Any, article_id: int, data: dict[str, Any], version: str) -> None:
         saved[article_id] = data
         await original(conn, article_id, data, version)
 
-    monkeypatch.setattr(queries, "save_detection", recording)
+    monkeypatch.setattr(articles_db, "save_detection", recording)
     articles = examples()
     async with AsyncConnectionPool(database_url, open=False) as pool:
         async with pool.connection() as conn:
-            assert await queries.insert_articles(conn, None, articles) == len(articles)
+            assert await articles_db.insert_articles(conn, None, articles) == len(articles)
         detector = Detector(pool, {}, [])
         await detector.drain()
         live = dict(saved)

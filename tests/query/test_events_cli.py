@@ -10,7 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from capwatch.cli import app
-from db.event_queries import event_timeline, list_events, resolve_event_id
+from db.events import event_timeline, list_events, resolve_event_id
 from tests.query.seed import NOW, seed
 
 pytestmark = pytest.mark.integration

@@ -5,8 +5,8 @@ from datetime import timedelta
 import psycopg
 import pytest
 
-from db import search_queries
-from db.search_queries import SearchQuery, search_articles
+from db import search as search_sql
+from db.search import SearchQuery, search_articles
 from tests.query.seed import NOW, seed
 
 pytestmark = pytest.mark.integration
@@ -126,8 +126,8 @@ async def test_both_strategies_return_the_same_newest_matches(archive):
     async with await psycopg.AsyncConnection.connect(archive.dsn) as conn:
         for text in ["光伏玻璃", "减产", "電池", "钨", "solar glass", "光伏玻璃 减产", "50%"]:
             q = SearchQuery(text=text)
-            by_index = await search_queries._newest_by_index(conn, q, q.terms, 3)
-            by_scan = await search_queries._newest_by_scan(conn, q, q.terms, 1, 1000)
+            by_index = await search_sql._newest_by_index(conn, q, q.terms, 3)
+            by_scan = await search_sql._newest_by_scan(conn, q, q.terms, 1, 1000)
             assert by_scan == by_index[:1], text
 
 

@@ -5,9 +5,9 @@ Whatever the plan, the result must be the newest matches (the plan only changes 
 import psycopg
 import pytest
 
-from db import search_queries
+from db import search as search_sql
+from db.search import SearchQuery, candidate_ids
 from db.search_plan import Lookup, Sample, lookup_words, walk_rows
-from db.search_queries import SearchQuery, candidate_ids
 from tests.query.seed import seed
 
 
@@ -73,7 +73,7 @@ async def test_every_lookup_choice_finds_the_same_newest_matches(archive, text):
     expected = truth(archive.dsn, text)
     async with await psycopg.AsyncConnection.connect(archive.dsn) as conn:
         for lookup in [None, *({i} for i in range(len(terms)))]:
-            got = await search_queries._newest_by_index(conn, q, terms, 50, lookup)
+            got = await search_sql._newest_by_index(conn, q, terms, 50, lookup)
             assert got == expected, (text, lookup)
 
 
@@ -82,12 +82,12 @@ async def test_a_sample_too_small_to_decide_still_finds_the_newest_matches(
     archive, monkeypatch, text
 ):
     """A 1-row sample of an archive sends the search on to the walk or the lookup."""
-    monkeypatch.setattr(search_queries, "SAMPLE_ROWS", 1)
+    monkeypatch.setattr(search_sql, "SAMPLE_ROWS", 1)
     q = SearchQuery(text=text, sort="newest", limit=3)
     expected = truth(archive.dsn, text)[:3]
     async with await psycopg.AsyncConnection.connect(archive.dsn) as conn:
         got = await candidate_ids(conn, q)
-        sampled = await search_queries._sample(conn, q, q.terms, 3, 1)
+        sampled = await search_sql._sample(conn, q, q.terms, 3, 1)
     assert got == expected
     assert sampled.seen == 1 and len(sampled.word_rows) == len(q.terms)
 
@@ -95,7 +95,7 @@ async def test_a_sample_too_small_to_decide_still_finds_the_newest_matches(
 async def test_the_sample_counts_each_word_and_applies_the_filters(archive):
     q = SearchQuery(text="光伏玻璃 减产", sources=("cpia",))
     async with await psycopg.AsyncConnection.connect(archive.dsn) as conn:
-        got = await search_queries._sample(conn, q, q.terms, 100, 2000)
+        got = await search_sql._sample(conn, q, q.terms, 100, 2000)
     assert got.word_rows[0] == len(truth(archive.dsn, "光伏玻璃")) == 5
     assert got.word_rows[1] == len(truth(archive.dsn, "减产")) == 2  # 减产 and 減產
     assert got.all_rows == 2  # glass_cut, glass_trad: the source filter is not counted

@@ -7,7 +7,7 @@ import pytest
 
 from capwatch.cli_query import _query_text
 from capwatch.query_format import parse_when, to_csv_value, write_csv, write_jsonl
-from db.search_queries import rank_of, recency
+from db.search import rank_of, recency
 from db.search_terms import Snippet, like_pattern, make_snippet, parse_terms, script_variants
 
 

@@ -11,7 +11,7 @@ from psycopg_pool import AsyncConnectionPool
 from alerts.transport import TelegramTransport
 from capwatch.settings import Settings
 from capwatch.telegram_setup import bot_config, telegram_config
-from db.health_queries import Coverage, RunRow
+from db.models import Coverage, RunRow
 from scheduler.admin_notify import AdminNotifier
 from scheduler.health import HealthMonitor, assess
 from tests.service.helpers import TOKEN

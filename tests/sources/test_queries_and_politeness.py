@@ -9,7 +9,7 @@ import psycopg
 import pytest
 from psycopg import AsyncConnection
 
-from db import source_queries
+from db.sources import source_run_summaries, unhealthy_sources
 from tests.fakes.serving import BackgroundServer
 from tests.sources.conftest import run_crawls
 from tests.sources.site_server import FixtureServer, Page
@@ -33,8 +33,8 @@ async def test_unhealthy_after_n_bad_runs_and_a_good_run_resets(database_url):
                 "INSERT INTO crawl_runs (source_key, status, items, stats) VALUES (%s, %s, %s, %s)",
                 (key, status, items, stat),
             )
-        bad = await source_queries.unhealthy_sources(conn, ["a", "b", "c", "d"], runs=3)
-        summaries = await source_queries.source_run_summaries(conn, ["a", "b", "c", "d"])
+        bad = await unhealthy_sources(conn, ["a", "b", "c", "d"], runs=3)
+        summaries = await source_run_summaries(conn, ["a", "b", "c", "d"])
     assert [s.source_key for s in bad] == ["a"]
     assert bad[0].last_problem == "run timeout" and bad[0].bad_in_a_row == 3
     assert summaries["b"].bad_in_a_row == 0  # only known entries: quiet, not broken

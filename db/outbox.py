@@ -1,79 +1,28 @@
-"""The SQL of alerts and the bot: outbox delivery, chats, subscriptions, preferences.
+"""The SQL of the outbox, the queue of Telegram messages: the detector enqueues, the sender
+claims and settles, chats' changes move or fail their rows, the CLI and admin report list.
 
-Callers own transactions (nothing here commits). Outbox kinds are described in
-migrations/0003_alerts.sql: `alert` (first message), `update` (edit/reply), `digest`.
-"""
+Callers own transactions (nothing here commits). Kinds (migrations/0003_alerts.sql): `alert`
+(first message), `update` (edit/reply), `digest`."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import datetime, time
+from datetime import time
 from typing import Any
 
 from psycopg import AsyncConnection
 from psycopg.rows import class_row
 from psycopg.types.json import Jsonb
 
+from db.models import OutboxListing, OutboxRow
+
 DEFAULT_DIGEST_TIME = time(8, 0)
-
-
-@dataclass(frozen=True)
-class OutboxRow:
-    id: int
-    event_id: str
-    chat_id: int
-    kind: str
-    payload: dict[str, Any]
-    attempts: int
-    revision: int
-    parts_sent: int
-    telegram_message_id: int | None
-
-
-@dataclass(frozen=True)
-class ChatPrefs:
-    chat_id: int
-    active: bool = True
-    inactive_reason: str | None = None
-    digest: bool = False
-    digest_time: time | None = None
-    quiet_start: time | None = None
-    quiet_end: time | None = None
-
-
-@dataclass(frozen=True)
-class Report:
-    """One article of an event, as an alert or a timeline shows it."""
-
-    article_id: int
-    source_key: str
-    source_name: str
-    tier: str
-    title: str
-    url: str
-    published_at: datetime | None
-    first_seen_at: datetime
-
-
-@dataclass(frozen=True)
-class OutboxListing:
-    id: int
-    event_id: str
-    chat_id: int
-    kind: str
-    status: str
-    attempts: int
-    last_error: str | None
-    headline: str
-    created_at: datetime
-    sent_at: datetime | None
 
 
 _ROW = "id, event_id, chat_id, kind, payload, attempts, revision, parts_sent, telegram_message_id"
 
 
-# --- writing the queue (the detector, in its event transaction) --------------------------------
+# --- writing the queue (the detector, in its event transaction) -----------------------------------
 
 
 async def enqueue_alert(
@@ -140,7 +89,7 @@ async def enqueue_updates(conn: AsyncConnection, event_id: str) -> int:
     return cur.rowcount
 
 
-# --- the sender ---------------------------------------------------------------------------------
+# --- the sender -----------------------------------------------------------------------------------
 
 
 async def release_inflight(conn: AsyncConnection) -> int:
@@ -170,18 +119,6 @@ async def claim_due(conn: AsyncConnection, limit: int, busy: Sequence[int]) -> l
         )
         rows = await cur.fetchall()
     return sorted(rows, key=lambda r: r.id)
-
-
-async def chat_prefs(conn: AsyncConnection, chat_ids: Sequence[int]) -> dict[int, ChatPrefs]:
-    """Preferences of these chats; a chat without a row gets the defaults."""
-    async with conn.cursor(row_factory=class_row(ChatPrefs)) as cur:
-        await cur.execute(
-            "SELECT chat_id, active, inactive_reason, digest, digest_time, quiet_start,"
-            " quiet_end FROM chats WHERE chat_id = ANY(%s)",
-            (list(chat_ids),),
-        )
-        found = {row.chat_id: row for row in await cur.fetchall()}
-    return {chat_id: found.get(chat_id, ChatPrefs(chat_id)) for chat_id in chat_ids}
 
 
 async def mark_part_sent(
@@ -251,64 +188,6 @@ async def defer_chat(conn: AsyncConnection, chat_id: int, delay_seconds: float) 
     )
 
 
-async def deactivate_chat(conn: AsyncConnection, chat_id: int, reason: str) -> int:
-    """The bot was blocked or removed: stop sending there; queued rows fail with the reason."""
-    await conn.execute(
-        """
-        INSERT INTO chats (chat_id, active, inactive_reason) VALUES (%s, false, %s)
-        ON CONFLICT (chat_id) DO UPDATE SET active = false,
-            inactive_reason = EXCLUDED.inactive_reason, updated_at = now()
-        """,
-        (chat_id, reason),
-    )
-    cur = await conn.execute(
-        "UPDATE outbox SET status = 'failed', last_error = %s"
-        " WHERE chat_id = %s AND status = 'pending'",
-        (f"chat inactive: {reason}", chat_id),
-    )
-    return cur.rowcount
-
-
-async def migrate_chat(conn: AsyncConnection, old: int, new: int) -> None:
-    """A group became a supergroup: the new id inherits preferences, subscriptions and the
-    queued messages; the old id is kept, inactive, pointing at the new one."""
-    await conn.execute(
-        """
-        INSERT INTO chats (chat_id, title, kind, digest, digest_time, quiet_start, quiet_end)
-        SELECT %(new)s, title, 'supergroup', digest, digest_time, quiet_start, quiet_end
-        FROM chats WHERE chat_id = %(old)s
-        UNION ALL SELECT %(new)s, NULL, 'supergroup', false, NULL, NULL, NULL
-        LIMIT 1
-        ON CONFLICT (chat_id) DO UPDATE SET active = true, inactive_reason = NULL
-        """,
-        {"old": old, "new": new},
-    )
-    await conn.execute(
-        """
-        INSERT INTO chats (chat_id, active, inactive_reason, migrated_to)
-        VALUES (%(old)s, false, 'migrated to a supergroup', %(new)s)
-        ON CONFLICT (chat_id) DO UPDATE SET active = false, migrated_to = %(new)s,
-            inactive_reason = 'migrated to a supergroup', updated_at = now()
-        """,
-        {"old": old, "new": new},
-    )
-    await conn.execute(
-        "INSERT INTO subscriptions (chat_id, sector, action) SELECT %(new)s, sector, action"
-        " FROM subscriptions WHERE chat_id = %(old)s ON CONFLICT DO NOTHING",
-        {"old": old, "new": new},
-    )
-    await conn.execute("DELETE FROM subscriptions WHERE chat_id = %s", (old,))
-    await conn.execute(
-        """
-        UPDATE outbox o SET chat_id = %(new)s
-        WHERE chat_id = %(old)s AND status IN ('pending', 'sending') AND NOT EXISTS (
-            SELECT 1 FROM outbox x
-            WHERE x.event_id = o.event_id AND x.chat_id = %(new)s AND x.kind = o.kind)
-        """,
-        {"old": old, "new": new},
-    )
-
-
 async def alert_message(
     conn: AsyncConnection, event_id: str, chat_id: int
 ) -> tuple[str, int | None, dict[str, Any]] | None:
@@ -322,27 +201,62 @@ async def alert_message(
     return (row[0], row[1], row[2]) if row else None
 
 
-async def event_reports(
-    conn: AsyncConnection, event_id: str, newest_first: bool = True
-) -> list[Report]:
-    order = "DESC" if newest_first else "ASC"
-    async with conn.cursor(row_factory=class_row(Report)) as cur:
-        await cur.execute(
-            f"""
-            SELECT a.id AS article_id, a.source_key, COALESCE(s.name, a.source_key) AS source_name,
-                   COALESCE(s.tier, 'media') AS tier, a.title, a.url, a.published_at,
-                   a.first_seen_at
-            FROM event_articles ea JOIN articles a ON a.id = ea.article_id
-            LEFT JOIN sources s ON s.key = a.source_key
-            WHERE ea.event_id = %s
-            ORDER BY COALESCE(a.published_at, a.first_seen_at) {order}, a.id {order}
-            """,
-            (event_id,),
-        )
-        return await cur.fetchall()
+async def first_payload(conn: AsyncConnection, event_id: str) -> dict[str, Any] | None:
+    """The payload the event's first alert was rendered from."""
+    cur = await conn.execute(
+        "SELECT payload FROM outbox WHERE event_id = %s AND kind IN ('alert', 'digest')"
+        " ORDER BY id LIMIT 1",
+        (event_id,),
+    )
+    row = await cur.fetchone()
+    return row[0] if row else None
 
 
-# --- failures: the CLI and the admin report ----------------------------------------------------
+async def event_has_outbox(conn: AsyncConnection, event_id: str) -> bool:
+    cur = await conn.execute("SELECT 1 FROM outbox WHERE event_id = %s LIMIT 1", (event_id,))
+    return await cur.fetchone() is not None
+
+
+# --- chats' changes (called by db/chats.py in the chat's transaction) -------------------------
+
+
+async def reschedule_digests(conn: AsyncConnection, chat_id: int) -> None:
+    """The chat's queued digest rows follow its digest setting: its new time, or now (off)."""
+    await conn.execute(
+        """
+        UPDATE outbox o SET next_attempt_at = CASE WHEN c.digest
+            THEN capwatch_next_beijing(COALESCE(c.digest_time, %s::time)) ELSE now() END
+        FROM chats c
+        WHERE c.chat_id = o.chat_id AND o.chat_id = %s AND o.kind = 'digest'
+          AND o.status = 'pending'
+        """,
+        (DEFAULT_DIGEST_TIME, chat_id),
+    )
+
+
+async def fail_pending_of_chat(conn: AsyncConnection, chat_id: int, error: str) -> int:
+    cur = await conn.execute(
+        "UPDATE outbox SET status = 'failed', last_error = %s"
+        " WHERE chat_id = %s AND status = 'pending'",
+        (error, chat_id),
+    )
+    return cur.rowcount
+
+
+async def move_chat(conn: AsyncConnection, old: int, new: int) -> None:
+    """Queued rows of a migrated group go to its supergroup (unless it has them already)."""
+    await conn.execute(
+        """
+        UPDATE outbox o SET chat_id = %(new)s
+        WHERE chat_id = %(old)s AND status IN ('pending', 'sending') AND NOT EXISTS (
+            SELECT 1 FROM outbox x
+            WHERE x.event_id = o.event_id AND x.chat_id = %(new)s AND x.kind = o.kind)
+        """,
+        {"old": old, "new": new},
+    )
+
+
+# --- failures and counts: the CLI, status and the admin report ------------------------------------
 
 
 async def list_outbox(
@@ -395,12 +309,6 @@ async def retry_failed(conn: AsyncConnection, outbox_ids: Sequence[int] | None) 
     return cur.rowcount
 
 
-async def first_payload(conn: AsyncConnection, event_id: str) -> dict[str, Any] | None:
-    """The payload the event's first alert was rendered from."""
-    cur = await conn.execute(
-        "SELECT payload FROM outbox WHERE event_id = %s AND kind IN ('alert', 'digest')"
-        " ORDER BY id LIMIT 1",
-        (event_id,),
-    )
-    row = await cur.fetchone()
-    return row[0] if row else None
+async def count_by_status(conn: AsyncConnection) -> dict[str, int]:
+    cur = await conn.execute("SELECT status, count(*) FROM outbox GROUP BY status")
+    return {row[0]: int(row[1]) for row in await cur.fetchall()}
