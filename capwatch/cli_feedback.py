@@ -99,7 +99,7 @@ def export_feedback(
 
     start = _since(since)
     reports = with_connection(lambda conn: fq.feedback_reports(conn, start), autocommit=True)
-    lines = [json.dumps(feedback_record(r).to_json(), ensure_ascii=False) for r in reports]
+    lines = [json.dumps(feedback_record(r).to_dict(), ensure_ascii=False) for r in reports]
     if output:
         with open(output, "w", encoding="utf-8") as fh:
             fh.writelines(line + "\n" for line in lines)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from core.tz import BEIJING
 from db.feedback import FeedbackReport
-from detection.labelled import LabelledRecord
+from detection.learned.corpus import LabelledRecord
 
 
 def feedback_record(report: FeedbackReport) -> LabelledRecord:

@@ -25,6 +25,9 @@ class LabelledRecord:
     sectors: tuple[str, ...]
     actions: tuple[str, ...]
     event: str | None
+    url: str = ""
+    source: str = ""
+    notes: str = ""
 
     @property
     def group(self) -> str:
@@ -42,6 +45,9 @@ class LabelledRecord:
             "sectors": list(self.sectors),
             "actions": list(self.actions),
             "event": self.event,
+            "url": self.url,
+            "source": self.source,
+            "notes": self.notes,
         }
 
 
@@ -75,7 +81,14 @@ def _record(raw: dict[str, object], where: str) -> LabelledRecord:
         sectors=_strings(raw.get("sectors")),
         actions=_strings(raw.get("actions")),
         event=event if isinstance(event, str) and event else None,
+        url=_text(raw.get("url")),
+        source=_text(raw.get("source")),
+        notes=_text(raw.get("notes")),
     )
+
+
+def _text(value: object) -> str:
+    return value if isinstance(value, str) else ""
 
 
 def _strings(value: object) -> tuple[str, ...]:
