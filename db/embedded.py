@@ -10,6 +10,7 @@ import logging
 from pathlib import Path
 
 from db.embedded_control import StopResult
+
 log = logging.getLogger(__name__)
 
 DATABASE_NAME = "capwatch"
