@@ -163,11 +163,22 @@ _REL_UNITS: dict[str, int] = {
     "个月": 2592000, "個月": 2592000, "月": 2592000, "month": 2592000,
     "年": 31536000, "year": 31536000,
 }  # fmt: skip
+_REL_PART = (
+    r"(?:\d{1,3}|半|一|两|兩|an?|one)\s*"
+    r"(?:秒钟|秒鐘|秒|分钟|分鐘|分|个小时|個小時|小时|小時|钟头|鐘頭|天|日|个月|個月|周|週|星期"
+    r"|礼拜|禮拜|月|年|seconds?|secs?|minutes?|mins?|hours?|hrs?|days?|weeks?|months?|years?)"
+)
+# "2 小時前", "1年，1月，1周前", "an hour ago"; a bare "1年2个月" as a whole time field
 _RELATIVE = re.compile(
+    rf"(?P<chain>(?:{_REL_PART}(?:\s*(?:又|and|,|，|、)?\s*))+?)\s*(?:前|之前|以前|ago)", re.I
+)
+_RELATIVE_BARE = re.compile(
+    rf"^\s*(?:约|大约|about\s+)?(?P<chain>(?:{_REL_PART}\s*(?:又|and|,|，|、)?\s*)+)$", re.I
+)
+_REL_UNIT_PART = re.compile(
     r"(?P<n>\d+|半|一|两|兩|an?|one)\s*"
     r"(?P<unit>秒钟|秒鐘|秒|分钟|分鐘|分|个小时|個小時|小时|小時|钟头|鐘頭|天|日|个月|個月|周|週|星期"
-    r"|礼拜|禮拜|月|年|seconds?|secs?|minutes?|mins?|hours?|hrs?|days?|weeks?|months?|years?)"
-    r"\s*(?:前|之前|以前|ago)",
+    r"|礼拜|禮拜|月|年|seconds?|secs?|minutes?|mins?|hours?|hrs?|days?|weeks?|months?|years?)",
     re.I,
 )
 _WORD_COUNT = {"半": 0.5, "一": 1, "两": 2, "兩": 2, "a": 1, "an": 1, "one": 1}
@@ -184,8 +195,8 @@ _TIME = (
 _CLOCK_ONLY = re.compile(r"^\s*" + _TIME + r"\s*(?:" + _ZONE_TOKEN + r")?\s*$", re.I)
 _YMD = re.compile(
     r"(?<!\d)(?P<year>\d{4})\s*(?P<s1>[-/.年])\s*(?P<month>\d{1,3})\s*"
-    r"(?:(?P<s2>[-/.月])\s*(?P<day>\d{1,2})(?!\d)\s*[日号號]?|月)?"
-    r"(?:\s*(?:星期|周|週|礼拜|禮拜)[一二三四五六日天])?"
+    r"(?:(?P<s2>[-/.月])\s*(?P<day>\d{1,2}?)(?:(?!\d)|(?=\d{1,2}[:時时点點]))\s*[日号號]?|月)?"
+    r"(?:\s*(?:星期|周|週|礼拜|禮拜)[一二三四五六日天]|\s*[(（][一二三四五六日天月火水木金土][)）])?"
     r"(?:(?:\s*[T_,]?\s*|\s*-(?=\d{1,2}:))" + _TIME + r")?"
     r"(?:\s*(?:" + _ZONE_TOKEN + r"))?",
     re.I,
@@ -193,6 +204,12 @@ _YMD = re.compile(
 _COMPACT = re.compile(
     r"^\s*(?P<year>\d{4})(?P<month>\d{2})(?P<day>\d{2})"
     r"(?:T(?P<hour>\d{2})(?P<minute>\d{2})(?P<second>\d{2})?)?\s*(?P<zone>Z|[+-]\d{2}:?\d{2})?\s*$"
+)
+_GLUED = re.compile(r"[A-Za-z0-9:+\-_]")  # a date followed by these is not a date
+# ISO 8601's two-digit-year forms, whole strings only: 031231, 03-12-31, -0312, -03-12, 03335
+_ISO_SHORT = re.compile(
+    r"^\s*(?:(?P<yy>\d{2})-?(?P<mm>\d{2})-?(?P<dd>\d{2})|-(?P<yy2>\d{2})-?(?P<mm2>\d{2})"
+    r"|(?P<yy3>\d{2})(?P<ddd>\d{3}))\s*$"
 )
 _YEAR_ONLY = re.compile(r"^\s*(?P<year>\d{4})\s*年?\s*$")
 _MONTH_DAY = re.compile(
@@ -272,16 +289,35 @@ def _precision(groups: dict[str, str | None]) -> Precision:
     return "month"
 
 
+def _months_back(moment: datetime, months: int) -> datetime:
+    total = moment.year * 12 + moment.month - 1 - months
+    year, month = divmod(total, 12)
+    day = moment.day
+    while True:
+        try:
+            return moment.replace(year=year, month=month + 1, day=day)
+        except ValueError:  # 31 March minus a month: the last day of February
+            day -= 1
+
+
 def _relative(text: str, now: datetime) -> TimeReading | None:
-    match = _RELATIVE.search(text)
+    match = _RELATIVE.search(text) or _RELATIVE_BARE.match(text)
     if not match:
         return None
-    count_text, unit = match.group("n").lower(), match.group("unit").lower()
-    count = _WORD_COUNT[count_text] if count_text in _WORD_COUNT else float(count_text)
-    key = unit.rstrip("s") if unit.isascii() and len(unit) > 1 else unit
-    seconds = _REL_UNITS.get(key, 60)
-    precision: Precision = "minute" if seconds < 86400 else "day"
-    return TimeReading(now - timedelta(seconds=count * seconds), precision)
+    seconds, months, smallest = 0.0, 0, 31536000
+    for part in _REL_UNIT_PART.finditer(match.group("chain")):
+        count_text, unit = part.group("n").lower(), part.group("unit").lower()
+        count = _WORD_COUNT[count_text] if count_text in _WORD_COUNT else float(count_text)
+        key = unit.rstrip("s") if unit.isascii() and len(unit) > 1 else unit
+        size = _REL_UNITS.get(key, 60)
+        smallest = min(smallest, size)
+        if size >= 2592000:  # months and years: calendar months back
+            months += round(count * (12 if size == 31536000 else 1))
+        else:
+            seconds += count * size
+    moment = _months_back(now, months) - timedelta(seconds=seconds)
+    precision: Precision = "minute" if smallest < 86400 else "day"
+    return TimeReading(moment, precision)
 
 
 def _part_clock(groups: dict[str, str | None]) -> tuple[int, int, int, int] | None:
@@ -309,6 +345,22 @@ def _day_word(text: str, now: datetime) -> TimeReading | None:
     return TimeReading(day.replace(hour=0, minute=0, second=0, microsecond=0), "day")
 
 
+def _iso_short(groups: dict[str, str | None], zone: tzinfo) -> TimeReading:
+    yy = groups["yy"] or groups["yy2"] or groups["yy3"] or "0"
+    year = 2000 + int(yy) if int(yy) < 70 else 1900 + int(yy)
+    if groups["ddd"]:
+        start = _build(year, 1, 1, None, zone)
+        ordinal = int(groups["ddd"])
+        if start is None or not 1 <= ordinal <= 366:
+            return _fail("impossible day of the year")
+        return TimeReading(start + timedelta(days=ordinal - 1), "day")
+    month = int(groups["mm"] or groups["mm2"] or 0)
+    moment = _build(year, month, int(groups["dd"] or 1), None, zone)
+    if moment is None:
+        return _fail("impossible date")
+    return TimeReading(moment, "day" if groups["dd"] else "month")
+
+
 def _numeric_date(
     text: str, now: datetime, chinese_source: bool, naive_zone: tzinfo
 ) -> TimeReading | None:
@@ -316,12 +368,17 @@ def _numeric_date(
     if match is None:
         match = _YMD.search(text)
     if match is None:
+        short = _ISO_SHORT.match(text)
+        if short:
+            return _iso_short(short.groupdict(), naive_zone)
         year_only = _YEAR_ONLY.match(text)
         if year_only:
             moment = _build(int(year_only.group("year")), 1, 1, None, naive_zone)
             return TimeReading(moment, "year") if moment else _fail("impossible year")
         return None
     groups = match.groupdict()
+    if _GLUED.match(text, match.end()):
+        return _fail(f"unexpected characters after the date in {text[:40]!r}")
     if (
         groups.get("s1")
         and groups.get("s2")
@@ -337,7 +394,7 @@ def _numeric_date(
     if zone_token and zone_token.upper() in _NON_ZONE_WORDS:
         zone_token = None
     if zone_token and not groups.get("hour") and not re.fullmatch(r"[A-Za-z]+", zone_token):
-        zone_token = None  # "2026-08-21 -0500"-like tails without a clock are not zones
+        return _fail(f"an offset without a time of day in {text[:40]!r}")
     zone = _base_zone(zone_token, chinese_source, naive_zone)
     if zone is None:
         if re.fullmatch(r"[A-Za-z]{1,5}", zone_token or ""):
@@ -379,8 +436,10 @@ def _month_name_date(text: str, chinese_source: bool, naive_zone: tzinfo) -> Tim
         precision = "second" if found.group("second") else "minute"
         after = rest[found.end() :]
         zone_match = _ZONE_AFTER.match(after)
-        if zone_match and zone_match.group("zone").upper() not in _NON_ZONE_WORDS:
-            token = zone_match.group("zone")
+        token = zone_match.group("zone") if zone_match else ""
+        if zone_match and (token.isupper() or token.upper() not in _NON_ZONE_WORDS):
+            if _GLUED.match(after, len(zone_match.group(0))) and token[0] in "+-":
+                return _fail(f"malformed time zone in {text[:40]!r}")
             if (
                 not re.match(r"\d", after.strip()[len(token) :].strip()[:1] or "x")
                 or token[0] in "+-"
