@@ -197,7 +197,10 @@ def classify(
         probability = round(learned.probability(vec), 4)
         comb = learned.combination
         score = round(comb.model_weight * probability + (1 - comb.model_weight) * rule_score, 4)
-        relevant = score >= comb.threshold and _on_topic(fields)
+        if rule_score >= float(st.get("threshold", 0.5)):
+            relevant = probability >= comb.veto
+        else:
+            relevant = score >= comb.threshold and _on_topic(fields)
     if relevant and not sector_w:
         sector_w = _mentioned_sectors(fields, lex)
     if relevant and not action_w and learned is not None:

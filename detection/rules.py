@@ -4,7 +4,8 @@ An action word counts only when a sector, an anti-involution term or a named act
 near it (within `window` characters); policy words also need an issuing body in the same
 sentence; sentence-scope exclusions (weather, social 内卷, disruption, maintenance, producers
 abroad) silence the sentence unless the campaign itself (反内卷…) is named there; topic-scope ones
-(finance, antitrust) silence a sentence that names no sector even when it names the campaign.
+(finance, antitrust) silence a sentence that names neither a sector nor a competition-discipline
+word (the campaign, 无序竞争, price war…).
 """
 
 from __future__ import annotations
@@ -142,7 +143,11 @@ def sentence_hits(
     has_sector = any(sectors_of(m, lex) for m in ms)
     if excl and not strong:
         return [], False
-    if ("social" in excl or topic_exclusions(ms, lex)) and not has_sector:
+    if "social" in excl and not has_sector:
+        return [], False
+    if topic_exclusions(ms, lex) and not has_sector and not any(_kinds(m, "anti") for m in ms):
+        # Finance and antitrust notices count only when they act against disorderly or
+        # involution-style competition (LABELING.md: a regulator's campaign action, sector other).
         return [], False
     # Directives come from an issuing body; a company's "plan" or "pledge" is not one.
     has_body = lead_body or any(_is_body(m, lex, ISSUER_KINDS) for m in ms)

@@ -38,11 +38,16 @@ class ModelScore:
 
 @dataclass(frozen=True)
 class Combination:
-    """How the model's probability and the rule score make one score:
-    score = model_weight * probability + (1 - model_weight) * rule score."""
+    """How the model's probability and the rule score decide.
 
-    model_weight: float = 0.5
-    threshold: float = 0.45
+    score = model_weight * probability + (1 - model_weight) * rule score. An article the rules
+    find relevant stays relevant unless the model's probability is below `veto`; any other
+    article is relevant when its score reaches `threshold` (the model lifting what the rules
+    missed). `action_threshold`: an action head counts from this probability."""
+
+    model_weight: float = 0.6
+    threshold: float = 0.5
+    veto: float = 0.25
     action_threshold: float = 0.5
 
 

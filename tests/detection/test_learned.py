@@ -123,8 +123,8 @@ def test_missing_model_means_rules_only_said_once(
 
 
 def _toy_model() -> TextModel:
-    """A hand-made model that is sure whenever "orderly exit" appears."""
-    terms = ("w:orderly exit", "w:orderly", "w:exit", "w:the")
+    """A hand-made model that is sure whenever "quota talks" appears."""
+    terms = ("w:quota talks", "w:quota", "w:talks", "w:the")
     heads = {
         RELEVANT: Head((6.0, 1.0, 1.0, -0.5), -1.0),
         "capacity_exit": Head((4.0, 0.0, 1.0, 0.0), -1.0),
@@ -134,13 +134,13 @@ def _toy_model() -> TextModel:
 
 
 def test_model_only_alert_says_why() -> None:
-    title = "Producers discuss an orderly exit as oversupply persists"
+    title = "Producers hold quota talks as oversupply persists"
     rules_only = classify(title, "", "en", model=None)
     det = classify(title, "", "en", model=_toy_model())
     assert not rules_only.relevant
     assert det.relevant and det.model_score is not None and det.model_score > 0.9
     first = det.evidence[0]
-    assert first.field == "model" and "orderly exit" in first.terms
+    assert first.field == "model" and "quota talks" in first.terms
     assert det.actions == ("capacity_exit",)
     assert det.sectors == ("other",)
     assert det.to_dict()["evidence"][0]["field"] == "model"
@@ -149,7 +149,7 @@ def test_model_only_alert_says_why() -> None:
 def test_model_alone_never_alerts_off_topic() -> None:
     """A ministry notice with none of the topic's words stays quiet however sure the model is."""
     det = classify(
-        "Ministry holds orderly exit briefing", "The ministry met.", "en", model=_toy_model()
+        "Ministry holds quota talks briefing", "The ministry met.", "en", model=_toy_model()
     )
     assert det.model_score is not None and det.model_score > 0.9
     assert not det.relevant

@@ -32,17 +32,17 @@ LOCAL_FLOORS = {
     "bcubed_f1": 0.97,
 }
 # measured, grouped 5-fold CV over dev+dev2+train (340 records, 303 scored):
-# P 0.947 R 0.827 sec 0.818 act 0.735 b3 0.804 alerts/event 1.12; recall en 0.845 zh 0.814
+# P 0.938 R 0.867 sec 0.837 act 0.747 b3 0.805 alerts/event 1.126; recall en 0.901 zh 0.843
 # (targets: P 0.95, R 0.92, sector 0.88, action 0.80, B-cubed 0.90, alerts 1.1)
 CV_FLOORS = {
-    "relevance_precision": 0.93,
-    "relevance_recall": 0.81,
-    "sector_f1": 0.80,
-    "action_f1": 0.71,
+    "relevance_precision": 0.92,
+    "relevance_recall": 0.85,
+    "sector_f1": 0.82,
+    "action_f1": 0.73,
     "bcubed_f1": 0.78,
 }
 CV_MAX_ALERTS = 1.15
-CV_MAX_LANG_GAP = 0.06  # target: English recall within 0.03 of Chinese
+CV_MAX_LANG_GAP = 0.07  # measured 0.058; target: English recall within 0.03 of Chinese
 
 
 def _check(metrics: Metrics, floors: dict[str, float], max_alerts: float) -> None:
