@@ -177,6 +177,26 @@ def _cjk_readings(body: bytes) -> list[tuple[float, str, str]]:
     return sorted(readings, key=lambda r: r[0], reverse=True)
 
 
+def _nearly_decoding(body: bytes, labels: list[str]) -> tuple[str, str, int] | None:
+    """A page with a few broken bytes (a truncated character, a bad copy): the codec that
+    decodes all but a handful, among UTF-8, the declared CJK labels, GB18030 and Big5."""
+    non_ascii = sum(1 for byte in body if byte > 0x7F)
+    allowed = max(3, non_ascii // 200)
+    codecs_tried = ["utf-8", *(normalize_label(label) for label in labels), "gb18030", "big5hkscs"]
+    best: tuple[float, str, str, int] | None = None
+    for codec in dict.fromkeys(c for c in codecs_tried if c and c not in WEAK_CODECS):
+        text = body.decode(codec, "replace")
+        bad = text.count("\ufffd")
+        if bad > allowed:
+            continue
+        if codec == "utf-8":  # random bytes practically never look like UTF-8
+            return codec, text, bad
+        score = plausibility(text, codec) or 0.0
+        if best is None or score > best[0]:
+            best = (score, codec, text, bad)
+    return (best[1], best[2], best[3]) if best is not None else None
+
+
 def _name(codec: str) -> str:
     return {"gb18030": "GB18030", "big5hkscs": "Big5", "utf-8": "UTF-8"}.get(codec, codec)
 
@@ -235,6 +255,11 @@ def decode_bytes(
         weak = normalize_label(label)
         if weak in WEAK_CODECS and (weak_text := _strict(body, weak)) is not None:
             return Decoded(weak_text, weak, declared, f"declared {label}")
+    damaged = _nearly_decoding(body, labels)
+    if damaged is not None:
+        codec, text, bad = damaged
+        note = f"declared {declared or 'nothing'}; {_name(codec)} with {bad} undecodable bytes"
+        return Decoded(text, codec, declared, note)
     from charset_normalizer import from_bytes
 
     best_match = from_bytes(body).best()

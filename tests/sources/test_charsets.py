@@ -72,3 +72,12 @@ def test_header_charset_reads_the_parameter() -> None:
     assert header_charset(b'text/html; Charset="GBK"') == "GBK"
     assert header_charset("text/html") is None
     assert header_charset(None) is None
+
+
+@pytest.mark.parametrize("meta", ["", '<meta charset="gb2312">'])
+def test_a_few_broken_bytes_do_not_turn_a_gbk_page_into_garbage(meta: str) -> None:
+    good = page(SIMPLIFIED * 20, meta).encode("gb18030")
+    broken = good.replace("减产".encode("gb18030"), b"\xff\xfe", 1)  # two bad bytes
+    decoded = decode_html(broken)
+    assert decoded.encoding == "gb18030" and "undecodable bytes" in decoded.note
+    assert decoded.text.count(SIMPLIFIED) == 19
