@@ -6,7 +6,7 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 
-.PHONY: install demo run test lint format bench
+.PHONY: install demo run test lint format bench browser
 
 $(BIN)/.capwatch-installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -26,7 +26,14 @@ lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-test: lint
+# The web console's tests drive Debian's chromium (never a downloaded browser build); a CJK
+# font makes the screenshots readable. Installed once, only when missing (CI runs as root).
+browser:
+	@if [ ! -x /usr/bin/chromium ] || [ ! -e /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc ]; then \
+		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium fonts-wqy-zenhei; \
+	fi
+
+test: lint browser
 	$(BIN)/pytest
 
 format: install

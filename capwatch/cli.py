@@ -254,9 +254,17 @@ def db_stop(
 
 def _register_concerns() -> None:
     """Each concern keeps its commands in its own module (kept free of Twisted imports)."""
-    from capwatch import cli_alerts, cli_demo, cli_feedback, cli_ops, cli_query, cli_sources
+    from capwatch import (
+        cli_alerts,
+        cli_demo,
+        cli_feedback,
+        cli_ops,
+        cli_query,
+        cli_sources,
+        cli_web,
+    )
 
-    for module in (cli_demo, cli_sources, cli_alerts, cli_feedback, cli_query, cli_ops):
+    for module in (cli_demo, cli_sources, cli_alerts, cli_feedback, cli_query, cli_ops, cli_web):
         module.register(app)
 
 

@@ -13,10 +13,14 @@ import logging
 import signal
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from capwatch.settings import Settings
 from core.errors import UserError
 from crawlers.sources import SourceConfig
+
+if TYPE_CHECKING:
+    from web.server import WebConsole
 
 log = logging.getLogger("capwatch.service")
 
@@ -287,6 +291,18 @@ async def run_scheduler(parts: Components, stop: asyncio.Event, lost: asyncio.Ev
     await stop_bot(bot)
 
 
+async def start_web_console(settings: Settings, parts: Components) -> WebConsole | None:
+    """The web console on CAPWATCH_WEB_PORT, when set (standby processes serve it too)."""
+    if settings.web_port is None:
+        return None
+    from web.config import web_config
+    from web.server import WebConsole
+
+    console = WebConsole(parts.dsn, web_config(settings, parts.sources))
+    await console.start()
+    return console
+
+
 async def serve(settings: Settings, only: list[str] | None = None) -> int:
     """The long-running service; returns when SIGINT or SIGTERM arrives.
 
@@ -302,6 +318,7 @@ async def serve(settings: Settings, only: list[str] | None = None) -> int:
         loop.add_signal_handler(sig, stop.set)
     lock = SchedulerLock(parts.dsn, settings.standby_retry_seconds)
     endpoint = await start_health_endpoint(settings, parts.pool, parts.sources, lock)
+    console = await start_web_console(settings, parts)
     supervisor = None
     if not settings.database_url:  # capwatch owns the embedded server: keep it up
         from db.embedded_control import EmbeddedSupervisor
@@ -317,6 +334,8 @@ async def serve(settings: Settings, only: list[str] | None = None) -> int:
             finally:
                 await lock.release()
     finally:
+        if console is not None:
+            await console.stop()
         if supervisor is not None:
             supervisor.cancel()
             with contextlib.suppress(asyncio.CancelledError):

@@ -101,6 +101,32 @@ class Settings(BaseSettings):
         validation_alias="CAPWATCH_STANDBY_RETRY_SECONDS",
         description="How often a standby `capwatch run` tries to take over the scheduler lock.",
     )
+    # --- the web console (web/) ---
+    web_port: int | None = Field(
+        None,
+        ge=0,
+        le=65535,
+        validation_alias="CAPWATCH_WEB_PORT",
+        description="Serve the web console from `capwatch run` on this port; unset: no console "
+        "(`capwatch web` serves it alone, on this port or 8090).",
+    )
+    web_host: str = Field(
+        "127.0.0.1",
+        validation_alias="CAPWATCH_WEB_HOST",
+        description="The address the web console listens on (loopback unless you put it behind "
+        "a proxy).",
+    )
+    web_token: SecretStr | None = Field(
+        None,
+        validation_alias="CAPWATCH_WEB_TOKEN",
+        description="The operator's secret for writes in the console (analyst verdicts); "
+        "unset: the console is read-only.",
+    )
+    web_secure_cookies: bool = Field(
+        False,
+        validation_alias="CAPWATCH_WEB_SECURE_COOKIES",
+        description="Mark the console's login cookie Secure (when it is served over HTTPS).",
+    )
 
     embedded_check_seconds: float = Field(
         5.0,
@@ -186,6 +212,8 @@ class Settings(BaseSettings):
         "executor",
         "scrapyd_url",
         "health_port",
+        "web_port",
+        "web_token",
         "telegram_webhook_url",
         "telegram_webhook_secret",
         "database_url",

@@ -1,0 +1,91 @@
+"""Counts over time for the web console's charts: actions per week by sector, reports per
+source, crawl items per source per day.
+
+Every query is bounded by a time window and walks an index on time (events_first_seen,
+the crawl_days rollup), so a chart costs the same on a month-old or a years-old archive.
+Weeks and days are Beijing weeks and days, as analysts count them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from psycopg import AsyncConnection
+from psycopg.rows import class_row
+
+
+@dataclass(frozen=True)
+class SectorWeek:
+    week: date  # the Monday (Beijing) the week starts on
+    sector: str
+    events: int
+
+
+@dataclass(frozen=True)
+class SourceReports:
+    source_key: str
+    source_name: str
+    reports: int  # reports (articles) in events first seen in the window
+    events: int  # distinct events they belong to
+
+
+@dataclass(frozen=True)
+class SourceDay:
+    source_key: str
+    day: date  # Beijing calendar day the crawls started
+    runs: int
+    items: int
+    new_articles: int
+
+
+async def events_per_week_by_sector(conn: AsyncConnection, since: datetime) -> list[SectorWeek]:
+    """Events first seen since `since`, counted per Beijing week and sector (an event with two
+    sectors counts for each)."""
+    async with conn.cursor(row_factory=class_row(SectorWeek)) as cur:
+        await cur.execute(
+            """
+            SELECT date_trunc('week', e.first_seen_at AT TIME ZONE 'Asia/Shanghai')::date AS week,
+                   s.sector, count(*)::int AS events
+            FROM events e
+            CROSS JOIN LATERAL unnest(CASE WHEN cardinality(e.sectors) = 0
+                                           THEN ARRAY['other'] ELSE e.sectors END) AS s(sector)
+            WHERE e.first_seen_at >= %s
+            GROUP BY 1, 2 ORDER BY 1, 2""",
+            (since,),
+        )
+        return await cur.fetchall()
+
+
+async def reports_per_source(conn: AsyncConnection, since: datetime) -> list[SourceReports]:
+    """How many reports each source contributed to the events first seen since `since`."""
+    async with conn.cursor(row_factory=class_row(SourceReports)) as cur:
+        await cur.execute(
+            """
+            SELECT a.source_key, coalesce(max(s.name), a.source_key) AS source_name,
+                   count(*)::int AS reports, count(DISTINCT e.id)::int AS events
+            FROM events e
+            JOIN event_articles ea ON ea.event_id = e.id
+            JOIN articles a ON a.id = ea.article_id
+            LEFT JOIN sources s ON s.key = a.source_key
+            WHERE e.first_seen_at >= %s
+            GROUP BY a.source_key ORDER BY reports DESC, a.source_key""",
+            (since,),
+        )
+        return await cur.fetchall()
+
+
+async def crawl_items_per_day(
+    conn: AsyncConnection, keys: list[str], since: date
+) -> list[SourceDay]:
+    """Per source (of `keys`) and Beijing day from `since`: ended crawls, items, new articles
+    (the crawl_days rollup of 0010_web_console.sql: one row per source and day)."""
+    async with conn.cursor(row_factory=class_row(SourceDay)) as cur:
+        await cur.execute(
+            """
+            SELECT source_key, day, runs, items::int AS items, new_articles::int AS new_articles
+            FROM crawl_days WHERE source_key = ANY(%s) AND day >= %s
+            ORDER BY 1, 2""",
+            (keys, since),
+        )
+        return await cur.fetchall()
