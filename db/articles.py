@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from psycopg import AsyncConnection
+from psycopg import AsyncConnection, sql
 from psycopg.rows import class_row
 from psycopg.types.json import Jsonb
 
@@ -138,21 +138,32 @@ async def field_coverage(
     conn: AsyncConnection, keys: list[str], sample: int = 100
 ) -> dict[str, Coverage]:
     """Of the newest `sample` articles of each source: the share with a title, a time, a body,
-    and when the newest was first seen."""
+    and when the newest was first seen.
+
+    One branch per source with the key as a literal: the planner then sees from its statistics
+    that a source has few or no articles and reads articles_source_recent, where a generic
+    `source_key = $1` made it walk the whole table backwards by id for such a source (0.5 s
+    at 20k articles, seconds at 1M)."""
+    if not keys:
+        return {}
+    newest = sql.SQL(" UNION ALL ").join(
+        sql.SQL(
+            "(SELECT source_key, title, published_at, body, first_seen_at FROM articles"
+            " WHERE source_key = {key} ORDER BY id DESC LIMIT {n})"
+        ).format(key=sql.Literal(key), n=sql.Literal(sample))
+        for key in keys
+    )
+    query = sql.SQL(
+        """
+        SELECT k AS source_key, count(a.source_key)::int AS sampled,
+               coalesce(avg((a.title <> '')::int), 0)::float AS title,
+               coalesce(avg((a.published_at IS NOT NULL)::int), 0)::float AS published,
+               coalesce(avg((length(a.body) > 0)::int), 0)::float AS body,
+               max(a.first_seen_at) AS last_seen_at
+        FROM unnest({keys}::text[]) AS k LEFT JOIN ({newest}) a ON a.source_key = k
+        GROUP BY k
+        """
+    ).format(keys=sql.Literal(keys), newest=newest)
     async with conn.cursor(row_factory=class_row(Coverage)) as cur:
-        await cur.execute(
-            """
-            SELECT k AS source_key, count(a.id)::int AS sampled,
-                   coalesce(avg((a.title <> '')::int), 0)::float AS title,
-                   coalesce(avg((a.published_at IS NOT NULL)::int), 0)::float AS published,
-                   coalesce(avg((length(a.body) > 0)::int), 0)::float AS body,
-                   max(a.first_seen_at) AS last_seen_at
-            FROM unnest(%s::text[]) AS k
-            LEFT JOIN LATERAL (
-                SELECT id, title, published_at, body, first_seen_at FROM articles
-                WHERE source_key = k ORDER BY id DESC LIMIT %s) a ON true
-            GROUP BY k
-            """,
-            (keys, sample),
-        )
+        await cur.execute(query)
         return {row.source_key: row for row in await cur.fetchall()}

@@ -7,6 +7,7 @@ Callers own transactions (nothing here commits)."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -14,7 +15,16 @@ from psycopg import AsyncConnection
 from psycopg.rows import class_row, dict_row
 from psycopg.types.json import Jsonb
 
-from db.models import EventLine, EventReport, EventSummary, EventTimeline, ExportKind, Report
+from db.models import (
+    EventLine,
+    EventReport,
+    EventSummary,
+    EventTimeline,
+    ExportKind,
+    Report,
+    ReportEvidence,
+)
+from detection.model import Evidence
 
 # --- writing: the detector and redetect -----------------------------------------------------------
 
@@ -195,7 +205,8 @@ def _event_filters(
     since: datetime | None,
     until: datetime | None,
 ) -> tuple[str, dict[str, Any]]:
-    clauses, params = ["true"], {}
+    clauses: list[str] = ["true"]
+    params: dict[str, Any] = {}
     if sectors:
         clauses.append("sectors && %(sectors)s")
         params["sectors"] = list(sectors)
@@ -209,6 +220,82 @@ def _event_filters(
         clauses.append("first_seen_at < %(until)s")
         params["until"] = until
     return " AND ".join(clauses), params
+
+
+@dataclass(frozen=True)
+class EventFilter:
+    """Which events a listing shows; sectors/actions/sources/tiers: any of those given."""
+
+    sectors: tuple[str, ...] = ()
+    actions: tuple[str, ...] = ()
+    sources: tuple[str, ...] = ()  # a report from one of these source keys
+    tiers: tuple[str, ...] = ()  # a report from a source of one of these tiers
+    since: datetime | None = None  # first seen at or after
+    until: datetime | None = None  # first seen before
+
+
+async def filter_events(
+    conn: AsyncConnection, wanted: EventFilter, *, limit: int = 50, offset: int = 0
+) -> list[EventSummary]:
+    """One page of events, newest first (the web console). The page is chosen on the events
+    table alone (events_first_seen index); only its rows go through v_events' per-event
+    aggregates."""
+    where, params = _event_filters(wanted.sectors, wanted.actions, wanted.since, wanted.until)
+    if wanted.sources or wanted.tiers:
+        report = ["ea.event_id = events.id"]
+        if wanted.sources:
+            report.append("a.source_key = ANY(%(sources)s)")
+            params["sources"] = list(wanted.sources)
+        if wanted.tiers:
+            report.append(
+                "EXISTS (SELECT 1 FROM sources s WHERE s.key = a.source_key"
+                " AND s.tier = ANY(%(tiers)s))"
+            )
+            params["tiers"] = list(wanted.tiers)
+        where += (
+            " AND EXISTS (SELECT 1 FROM event_articles ea JOIN articles a ON a.id = ea.article_id"
+            f" WHERE {' AND '.join(report)})"
+        )
+    params.update(limit=limit, offset=offset)
+    columns = ", ".join(f"v.{name}" for name in EventSummary.__dataclass_fields__)
+    async with conn.cursor(row_factory=class_row(EventSummary)) as cur:
+        await cur.execute(
+            f"""
+            WITH page AS MATERIALIZED (
+                SELECT id, first_seen_at FROM events WHERE {where}
+                ORDER BY first_seen_at DESC, id LIMIT %(limit)s OFFSET %(offset)s)
+            SELECT {columns} FROM page JOIN v_events v ON v.event_id = page.id
+            ORDER BY page.first_seen_at DESC, page.id""",
+            params,
+        )
+        return await cur.fetchall()
+
+
+async def event_evidence(conn: AsyncConnection, event_id: str) -> list[ReportEvidence]:
+    """The detections of the event's reports, first report first."""
+    cur = await conn.execute(
+        """
+        SELECT d.article_id, d.score, d.actors, d.figures, d.evidence
+        FROM event_articles ea JOIN detections d ON d.article_id = ea.article_id
+        JOIN articles a ON a.id = ea.article_id
+        WHERE ea.event_id = %s
+        ORDER BY coalesce(a.published_at, a.first_seen_at), a.id""",
+        (event_id,),
+    )
+    return [
+        ReportEvidence(
+            article_id,
+            float(score),
+            list(actors),
+            list(figures),
+            tuple(
+                Evidence(e.get("field", "text"), e.get("sentence", ""), tuple(e.get("terms", ())))
+                for e in evidence or ()
+                if isinstance(e, dict)
+            ),
+        )
+        for article_id, score, actors, figures, evidence in await cur.fetchall()
+    ]
 
 
 async def resolve_event_id(conn: AsyncConnection, given: str) -> list[str]:

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, time
+from datetime import date, datetime, time
 from typing import Any, Literal
+
+from detection.model import Evidence
 
 # --- articles -------------------------------------------------------------------------------------
 
@@ -252,3 +254,59 @@ class ChatPrefs:
     digest_time: time | None = None
     quiet_start: time | None = None
     quiet_end: time | None = None
+
+
+@dataclass(frozen=True)
+class ReportEvidence:
+    """What the detector found in one report of an event (its detections row)."""
+
+    article_id: int
+    score: float
+    actors: list[str]
+    figures: list[str]
+    evidence: tuple[Evidence, ...]
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One outbox row of an event: which chat got (or is to get) what, and when."""
+
+    chat_id: int
+    chat_title: str | None
+    kind: str
+    status: str
+    attempts: int
+    created_at: datetime
+    sent_at: datetime | None
+    last_error: str | None
+
+
+@dataclass(frozen=True)
+class SourceLabel:
+    key: str
+    name: str
+    tier: str
+
+
+@dataclass(frozen=True)
+class SectorWeek:
+    week: date  # the Monday (Beijing) the week starts on
+    sector: str
+    events: int
+
+
+@dataclass(frozen=True)
+class SourceReports:
+    source_key: str
+    source_name: str
+    reports: int  # reports (articles) in events first seen in the window
+    events: int  # distinct events they belong to
+
+
+@dataclass(frozen=True)
+class SourceDay:
+    source_key: str
+    day: date  # Beijing calendar day the crawls started
+    runs: int
+    items: int
+    new_articles: int

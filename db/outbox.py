@@ -14,7 +14,7 @@ from psycopg import AsyncConnection
 from psycopg.rows import class_row
 from psycopg.types.json import Jsonb
 
-from db.models import OutboxListing, OutboxRow
+from db.models import Delivery, OutboxListing, OutboxRow
 
 DEFAULT_DIGEST_TIME = time(8, 0)
 
@@ -312,3 +312,17 @@ async def retry_failed(conn: AsyncConnection, outbox_ids: Sequence[int] | None) 
 async def count_by_status(conn: AsyncConnection) -> dict[str, int]:
     cur = await conn.execute("SELECT status, count(*) FROM outbox GROUP BY status")
     return {row[0]: int(row[1]) for row in await cur.fetchall()}
+
+
+async def event_deliveries(conn: AsyncConnection, event_id: str) -> list[Delivery]:
+    """The event's alert, update and digest rows per chat, oldest first (the web console)."""
+    async with conn.cursor(row_factory=class_row(Delivery)) as cur:
+        await cur.execute(
+            """
+            SELECT o.chat_id, c.title AS chat_title, o.kind, o.status, o.attempts,
+                   o.created_at, o.sent_at, o.last_error
+            FROM outbox o LEFT JOIN chats c ON c.chat_id = o.chat_id
+            WHERE o.event_id = %s ORDER BY o.created_at, o.id""",
+            (event_id,),
+        )
+        return await cur.fetchall()

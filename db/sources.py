@@ -10,7 +10,7 @@ from psycopg import AsyncConnection
 from psycopg.rows import class_row
 from psycopg.types.json import Jsonb
 
-from db.models import HealthRow, SourceHealth, SourceRunSummary, Validators
+from db.models import HealthRow, SourceHealth, SourceLabel, SourceRunSummary, Validators
 
 
 async def upsert_source(
@@ -156,4 +156,11 @@ async def sources_health(conn: AsyncConnection) -> list[SourceHealth]:
             ORDER BY s.key
             """
         )
+        return await cur.fetchall()
+
+
+async def source_labels(conn: AsyncConnection) -> list[SourceLabel]:
+    """Every source the archive knows, by name (the web console's filter menus)."""
+    async with conn.cursor(row_factory=class_row(SourceLabel)) as cur:
+        await cur.execute("SELECT key, name, tier FROM sources ORDER BY name, key")
         return await cur.fetchall()

@@ -10,7 +10,8 @@ from markupsafe import Markup
 
 from core.tz import BEIJING
 from crawlers.sources import SourceConfig
-from db import trend_queries
+from db import trends
+from db.models import SectorWeek, SourceDay
 from web import charts, vocab
 from web.params import Params
 from web.render import console, render
@@ -29,9 +30,9 @@ async def charts_page(request: web.Request) -> web.Response:
     first_day = today - timedelta(days=days - 1)
     keys = sorted(app.config.sources)
     async with app.pool.connection() as conn:
-        per_week = await trend_queries.events_per_week_by_sector(conn, since)
-        per_source = await trend_queries.reports_per_source(conn, since)
-        per_day = await trend_queries.crawl_items_per_day(conn, keys, first_day)
+        per_week = await trends.events_per_week_by_sector(conn, since)
+        per_source = await trends.reports_per_source(conn, since)
+        per_day = await trends.crawl_items_per_day(conn, keys, first_day)
     week_list = [first_week + timedelta(weeks=i) for i in range(weeks)]
     day_list = [first_day + timedelta(days=i) for i in range(days)]
     return render(
@@ -57,7 +58,7 @@ async def charts_page(request: web.Request) -> web.Response:
     )
 
 
-def _sector_chart(weeks: list[date], rows: list[trend_queries.SectorWeek]) -> Markup:
+def _sector_chart(weeks: list[date], rows: list[SectorWeek]) -> Markup:
     totals: dict[str, int] = defaultdict(int)
     cells: dict[tuple[str, date], int] = {}
     for row in rows:
@@ -85,7 +86,7 @@ def _sector_chart(weeks: list[date], rows: list[trend_queries.SectorWeek]) -> Ma
 
 
 def _crawl_charts(
-    days: list[date], rows: list[trend_queries.SourceDay], sources: dict[str, SourceConfig]
+    days: list[date], rows: list[SourceDay], sources: dict[str, SourceConfig]
 ) -> list[tuple[str, str, int, Markup]]:
     """(key, name, items in the window, sparkline) per source with crawls, busiest first."""
     items: dict[str, dict[date, int]] = defaultdict(dict)

@@ -6,9 +6,10 @@ from dataclasses import dataclass
 
 from aiohttp import web
 
-from db import alert_queries, event_queries, feedback
-from db.event_queries import EventFilter, EventReport, ReportEvidence
-from db.source_queries import source_labels
+from db import events, feedback, outbox
+from db.events import EventFilter
+from db.models import EventReport, ReportEvidence
+from db.sources import source_labels
 from web import vocab
 from web.params import Params, with_params
 from web.render import console, render
@@ -29,7 +30,7 @@ async def events_page(request: web.Request) -> web.Response:
     )
     page = p.number("page", 1, 1, 10_000)
     async with app.pool.connection() as conn:
-        rows = await event_queries.filter_events(
+        rows = await events.filter_events(
             conn, wanted, limit=PER_PAGE + 1, offset=(page - 1) * PER_PAGE
         )
         sources = await source_labels(conn)
@@ -60,14 +61,14 @@ async def event_page(request: web.Request) -> web.Response:
     app = console(request)
     given = request.match_info["event_id"]
     async with app.pool.connection() as conn:
-        timeline = await event_queries.event_timeline(conn, given)
+        timeline = await events.event_timeline(conn, given)
         if timeline is None:
-            matches = await event_queries.resolve_event_id(conn, given)
+            matches = await events.resolve_event_id(conn, given)
             if len(matches) == 1:
                 raise web.HTTPFound(f"/events/{matches[0]}")
             raise web.HTTPNotFound(text=f"no event {given!r}")
-        found = {e.article_id: e for e in await event_queries.event_evidence(conn, given)}
-        deliveries = await alert_queries.event_deliveries(conn, given)
+        found = {e.article_id: e for e in await events.event_evidence(conn, given)}
+        deliveries = await outbox.event_deliveries(conn, given)
         verdicts = await feedback.event_feedback(conn, given)
     actors = sorted({a for f in found.values() for a in f.actors} | set(timeline.event.actors))
     figures = list(dict.fromkeys(x for f in found.values() for x in f.figures))

@@ -9,8 +9,8 @@ from typing import get_args
 
 from aiohttp import web
 
-from db.search_queries import SearchHit, SearchQuery, Sort, search_articles
-from db.source_queries import source_labels
+from db.search import SearchHit, SearchQuery, Sort, search_articles
+from db.sources import source_labels
 from web import vocab
 from web.params import Params, with_params
 from web.render import console, render

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from db import health_queries
+from db import locks, runs
 from scheduler.health import collect
 from web.render import console, render
 
@@ -16,8 +16,8 @@ async def sources_page(request: web.Request) -> web.Response:
     sources = app.config.sources
     health = await collect(app.pool, sources, app.config.failures_threshold)
     async with app.pool.connection() as conn:
-        runs = await health_queries.recent_runs(conn, list(sources), per_source=RECENT_RUNS)
-        holder = await health_queries.scheduler_holder(conn)
+        recent = await runs.recent_runs(conn, list(sources), per_source=RECENT_RUNS)
+        holder = await locks.scheduler_holder(conn)
     order = {"failing": 0, "stale": 1, "degraded": 2, "ok": 3, "new": 4, "disabled": 5}
     health.sort(key=lambda h: (order.get(h.state, 9), h.key))
     counts: dict[str, int] = {}
@@ -28,7 +28,7 @@ async def sources_page(request: web.Request) -> web.Response:
         "sources.html",
         title="Sources",
         health=health,
-        runs=runs,
+        runs=recent,
         holder=holder,
         counts=counts,
         tiers_of={key: s.tier for key, s in sources.items()},

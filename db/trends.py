@@ -8,35 +8,12 @@ Weeks and days are Beijing weeks and days, as analysts count them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import date, datetime
 
 from psycopg import AsyncConnection
 from psycopg.rows import class_row
 
-
-@dataclass(frozen=True)
-class SectorWeek:
-    week: date  # the Monday (Beijing) the week starts on
-    sector: str
-    events: int
-
-
-@dataclass(frozen=True)
-class SourceReports:
-    source_key: str
-    source_name: str
-    reports: int  # reports (articles) in events first seen in the window
-    events: int  # distinct events they belong to
-
-
-@dataclass(frozen=True)
-class SourceDay:
-    source_key: str
-    day: date  # Beijing calendar day the crawls started
-    runs: int
-    items: int
-    new_articles: int
+from db.models import SectorWeek, SourceDay, SourceReports
 
 
 async def events_per_week_by_sector(conn: AsyncConnection, since: datetime) -> list[SectorWeek]:
