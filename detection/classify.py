@@ -18,6 +18,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Literal
 
+from detection.attribution import acted_sectors
 from detection.figures import find_explicit_month, find_figures, find_month, find_month_hint
 from detection.learned.features import tokens as model_tokens
 from detection.learned.linear import TextModel
@@ -49,6 +50,7 @@ TITLE_ANTI_BONUS = 0.3
 BODY_CAP = 1.6
 LEAD_CHARS = 100
 SECTOR_SHARE = 0.25
+ACTED_SHARE = 0.12  # a sector some action is about, against the main one
 PARENTS = {"pv": ("polysilicon", "pv_glass")}  # "光伏产业链的核心——多晶硅" is about polysilicon
 POLICY_SHARE = 0.15  # a directive is reported even when the action it orders dominates
 EN_SCALE = 2.5  # English needs ~2.5x the characters of Chinese for the same content
@@ -147,7 +149,8 @@ def classify(
     raw = 0.0
     body_sum = 0.0
     action_w: dict[str, float] = defaultdict(float)
-    sector_w: dict[str, float] = defaultdict(float)
+    sector_w: dict[str, float] = defaultdict(float)  # sectors in reach of an action
+    acted_w: dict[str, float] = defaultdict(float)  # the sectors the actions are about
     scored: list[tuple[float, _Field, Sentence]] = []
     for f in fields:
         by_sent: dict[int, list[Hit]] = defaultdict(list)
@@ -170,6 +173,8 @@ def classify(
                 per_action[h.action] = max(per_action.get(h.action, 0.0), aw)
                 for s in h.sectors:
                     sector_w[s] += w
+                for s in acted_sectors(h, sent, f.matches, f.text, lex, win):
+                    acted_w[s] += w
             # One sentence names an action once: "停机…控制产量" is not two cuts.
             for a, aw in per_action.items():
                 action_w[a] += aw
@@ -202,10 +207,18 @@ def classify(
         else:
             relevant = score >= comb.threshold and _on_topic(fields)
     if relevant and not sector_w:
-        sector_w = _mentioned_sectors(fields, lex)
+        sector_w = acted_w = _mentioned_sectors(fields, lex)
     if relevant and not action_w and learned is not None:
         action_w = _model_actions(learned, vec)
-    det = _build(relevant, score, lang, action_w, sector_w, scored, lex, published)
+    if not acted_w:  # no action names its sector: those named before some action stand in
+        before = _named_before_an_action(fields, lex)
+        acted_w = {s: w for s, w in sector_w.items() if s in before} or sector_w
+    det = _build(relevant, score, lang, action_w, acted_w, scored, lex, published)
+    if relevant and acted_w:
+        det = replace(det, sectors=_acted_top(acted_w, sector_w))
+    if relevant:  # sectors named beside the action but not acted on: context for the reader
+        named = _drop_parents(_top(sector_w, SECTOR_SHARE), sector_w)
+        det = replace(det, mentioned=tuple(s for s in named if s not in det.sectors))
     det = replace(det, rule_score=rule_score, model_score=probability)
     if learned is not None and relevant and rule_score < float(st.get("threshold", 0.5)):
         det = _with_model_reason(det, learned, vec, rule_score)
@@ -348,6 +361,22 @@ def _build(
         lang=lang,
         month=month,
     )
+
+
+def _named_before_an_action(fields: list[_Field], lex: Lexicon) -> set[str]:
+    """Sectors of the headline, and those the text names before its last action: a sector
+    first named after every action ("…业内人士称，外卖平台…") is an aside, not the subject."""
+    title, body = fields
+    last = max((h.pos for h in body.hits), default=-1)
+    named = {s for m in title.matches for s in sectors_of(m, lex)}
+    named.update(s for m in body.matches if m.start < last for s in sectors_of(m, lex))
+    return named
+
+
+def _acted_top(acted_w: dict[str, float], sector_w: dict[str, float]) -> tuple[str, ...]:
+    """The sectors acted on: each sector some action is about, when it weighs at least
+    ACTED_SHARE of the main one; a parent sector beside a heavier child is dropped."""
+    return _drop_parents(_top(acted_w, ACTED_SHARE), sector_w)
 
 
 def _drop_parents(sectors: tuple[str, ...], weights: dict[str, float]) -> tuple[str, ...]:

@@ -37,10 +37,11 @@ class Detection:
     month_hint: int | None = None  # undated text: the month of its first "9月18日"
     rule_score: float | None = None  # the rules' own score (None: not recorded)
     model_score: float | None = None  # the learned model's probability (None: no model)
+    mentioned: tuple[str, ...] = ()  # sectors named near the action but not acted on
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
-        for key in ("sectors", "actions", "actors", "figures"):
+        for key in ("sectors", "actions", "actors", "figures", "mentioned"):
             d[key] = list(d[key])
         d["evidence"] = [e.to_dict() for e in self.evidence]
         return d
@@ -64,4 +65,5 @@ class Detection:
             month_hint=d.get("month_hint"),
             rule_score=d.get("rule_score"),
             model_score=d.get("model_score"),
+            mentioned=tuple(d.get("mentioned", ())),
         )
