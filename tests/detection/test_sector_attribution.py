@@ -4,6 +4,8 @@ it (a price reaction, a cause, an aside) are kept apart as `mentioned`."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
 from detection.classify import classify
@@ -80,12 +82,10 @@ def test_event_keys_use_the_sectors_acted_on() -> None:
         ("b", "浮法玻璃企业联合冷修", "沙河多家浮法玻璃企业宣布联合冷修产线，压减产量。"),
         (
             "c",
-            "十家光伏玻璃厂商联合减产三成",
-            "据悉，十家光伏玻璃厂商联合减产三成，以缓解库存压力。",
+            "多家光伏玻璃厂商联合减产三成",
+            "据悉，国内多家光伏玻璃生产企业达成一致，集体减产30%，堵窑口、冷修等方式压减产量。",
         ),
     ]
-    from datetime import UTC, datetime
-
     events = {}
     for n, (rid, title, text) in enumerate(stories):
         staged = detect_and_assign(
