@@ -13,6 +13,7 @@ import sys
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TextIO
+from urllib.parse import quote
 
 from telegram import InlineKeyboardMarkup, LinkPreviewOptions, Message, ReplyParameters
 from telegram.constants import ParseMode
@@ -31,7 +32,7 @@ from alerts.client import build_application
 from alerts.config import TelegramConfig
 from alerts.ratelimit import Limiter, SendLimits, retry_seconds
 from alerts.render import to_plain
-from core.redact import redact
+from core.redact import redact, register_secret
 
 log = logging.getLogger(__name__)
 
@@ -161,6 +162,10 @@ class TelegramTransport(Transport):
     Telegram refuses the HTML, and reading of errors into a `SendResult`."""
 
     def __init__(self, config: TelegramConfig) -> None:
+        # redacted by value wherever it would appear (logs, stored errors, messages), also
+        # when it has no token's usual shape; in a URL the colon may be percent-encoded
+        register_secret(config.token)
+        register_secret(quote(config.token, safe=""))
         self.config = config
         self.app, self.limiter = build_application(config)
         self._ready = False

@@ -13,9 +13,11 @@ import psycopg
 import pytest
 from psycopg_pool import AsyncConnectionPool
 
+from alerts.config import TelegramConfig
 from alerts.sender import OutboxSender
+from alerts.transport import TelegramTransport
 from core.logs import configure_logging
-from tests.alerts.helpers import TOKEN, make_due, outbox, seed_alerts, transport
+from tests.alerts.helpers import FAST, TOKEN, make_due, outbox, seed_alerts, transport
 
 pytestmark = pytest.mark.integration
 
@@ -90,3 +92,32 @@ async def test_token_never_appears_in_logs_errors_or_reports(database_url, bot_a
     assert "boom" in stored and TOKEN not in stored
     assert all(TOKEN not in text for text in api.texts(85)) and api.texts(85)
     assert "HTTP Request" not in err  # httpx INFO lines (they carry the URL) are silenced
+
+
+async def test_a_token_of_any_shape_is_redacted_by_value(database_url, bot_api, capfd):
+    """A short token does not look like a token; it is still never logged or stored: the
+    transport redacts the token it was given, by value (also PTB's "The token `...` was
+    rejected" message and a server error that echoes it)."""
+    api, server = bot_api
+    short = "7654321:short"
+    configure_logging("DEBUG")
+    try:
+        api.fail_next("getMe", 401, "Unauthorized")
+        api.fail_next("sendMessage", 500, f"boom {short}", chat_id=94)
+        async with AsyncConnectionPool(database_url, open=False) as pool:
+            async with pool.connection() as conn:
+                await seed_alerts(conn, [93, 94])
+            t = TelegramTransport(TelegramConfig(short, f"{server.url}/bot", FAST, timeout=5.0))
+            sender = OutboxSender(pool, t, admin_chat_ids=[95], backoff_base=0.01, max_attempts=1)
+            await sender.drain()  # getMe refused: "The token `...` was rejected"
+            make_due(database_url)
+            await sender.drain()  # chat 94: a 500 that echoes the token, then failed
+            await t.close()
+    finally:
+        logging.getLogger().handlers.clear()
+    out, err = capfd.readouterr()
+    stored = " ".join(str(r[5]) for r in outbox(database_url))
+    assert "rejected" in stored and "boom" in stored
+    assert short not in stored and short not in err and short not in out
+    assert "short" not in err.replace("shortage", "")  # not even the secret part
+    assert api.texts(95) and all(short not in text for text in api.texts(95))
