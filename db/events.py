@@ -152,6 +152,19 @@ async def get_event(conn: AsyncConnection, event_id: str) -> EventLine | None:
         return await cur.fetchone()
 
 
+async def get_event_by_command(conn: AsyncConnection, code: str) -> EventLine | None:
+    """The event a tappable `/event_<code>` names: its id with '-' written as '_' (Telegram
+    commands allow only letters, digits and '_'); the newest if two ids ever read the same."""
+    async with conn.cursor(row_factory=class_row(EventLine)) as cur:
+        await cur.execute(
+            "SELECT id, headline, sectors, actions, first_seen_at, last_seen_at, report_count"
+            " FROM events WHERE translate(id, '-', '_') = %s"
+            " ORDER BY first_seen_at DESC LIMIT 1",
+            (code,),
+        )
+        return await cur.fetchone()
+
+
 async def event_reports(
     conn: AsyncConnection, event_id: str, newest_first: bool = True
 ) -> list[Report]:

@@ -1,20 +1,25 @@
 """/latest, /event, /search, /sources: reading the database from chat.
 
+Events are shown with a tappable `/event_<id>` (the id with '-' as '_', since a command may
+hold only letters, digits and '_'); tapping it sends the command, answered like `/event ID`.
+
 Every scraped string is escaped (render.esc); long answers are split by `reply`.
 """
 
 from __future__ import annotations
 
+import re
+
 from psycopg_pool import AsyncConnectionPool
 from telegram import Update
-from telegram.ext import CommandHandler
+from telegram.ext import CommandHandler, MessageHandler, filters
 
 from alerts.client import TelegramApp
 from alerts.commands.common import ANY, Context, args_of, ctx_of, reply, resolve_sector
 from alerts.labels import action_label, sector_label
 from alerts.render import beijing, esc, link
-from db.events import event_reports, get_event, latest_events
-from db.models import ArticleHit
+from db.events import event_reports, get_event, get_event_by_command, latest_events
+from db.models import ArticleHit, EventLine
 from db.search import SearchQuery, search_articles
 from db.sources import sources_health
 
@@ -47,9 +52,23 @@ async def latest(update: Update, context: Context) -> None:
         reports = f" · {ev.report_count} reports" if ev.report_count > 1 else ""
         lines.append(
             f"\n{beijing(ev.first_seen_at)} · {_what(ev.sectors, ev.actions)}{reports}\n"
-            f"<b>{esc(ev.headline, 200)}</b>\n/event <code>{esc(ev.id)}</code>"
+            f"<b>{esc(ev.headline, 200)}</b>\n{event_command(ev.id)}"
         )
     await reply(update, context, "\n".join(lines))
+
+
+EVENT_LINK = re.compile(r"^/event_(\w+?)(?:@\w+)?(?:\s|$)")
+COMMAND_LIMIT = 64  # Telegram recognises a tappable command of up to this many characters
+
+
+def event_command(event_id: str) -> str:
+    """How an event is named in chat: `/event_<id>` to tap, or `/event <id>` to copy when the
+    id cannot be written as a command (HTML)."""
+    code = event_id.replace("-", "_")
+    command = f"/event_{code}"
+    if re.fullmatch(r"\w+", code, re.ASCII) and len(command) <= COMMAND_LIMIT:
+        return command
+    return f"/event <code>{esc(event_id, 120)}</code>"
 
 
 async def event(update: Update, context: Context) -> None:
@@ -60,10 +79,26 @@ async def event(update: Update, context: Context) -> None:
     event_id = args[0].strip()
     async with ctx_of(context).pool.connection() as conn:
         found = await get_event(conn, event_id)
-        reports = await event_reports(conn, event_id, newest_first=False) if found else []
-    if found is None:
-        await reply(update, context, f"No event <code>{esc(event_id, 120)}</code>.")
+    await _timeline(update, context, found, event_id)
+
+
+async def event_link(update: Update, context: Context) -> None:
+    """A tapped `/event_<id>`."""
+    text = update.message.text if update.message is not None else None
+    match = EVENT_LINK.match(text or "")
+    if match is None:
         return
+    async with ctx_of(context).pool.connection() as conn:
+        found = await get_event_by_command(conn, match.group(1))
+    await _timeline(update, context, found, match.group(1))
+
+
+async def _timeline(update: Update, context: Context, found: EventLine | None, asked: str) -> None:
+    if found is None:
+        await reply(update, context, f"No event <code>{esc(asked, 120)}</code>.")
+        return
+    async with ctx_of(context).pool.connection() as conn:
+        reports = await event_reports(conn, found.id, newest_first=False)
     lines = [
         f"<b>{esc(found.headline, 300)}</b>",
         _what(found.sectors, found.actions),
@@ -113,7 +148,7 @@ async def search(update: Update, context: Context) -> None:
         return
     lines = [f"<b>{len(hits)} article(s) for “{query}”</b>"]
     for hit, snippet in hits:
-        tail = f" · event <code>{esc(hit.event_id)}</code>" if hit.event_id else ""
+        tail = f" · {event_command(hit.event_id)}" if hit.event_id else ""
         lines.append(
             f"• {beijing(hit.published_at)} · {esc(hit.source_key, 40)}{tail}\n"
             f"  {link(hit.url, hit.title)}" + (f"\n  <i>{snippet}</i>" if snippet else "")
@@ -158,3 +193,4 @@ def register(app: TelegramApp) -> None:
         ("sources", sources),
     ):
         app.add_handler(CommandHandler(name, handler))
+    app.add_handler(MessageHandler(filters.Regex(EVENT_LINK), event_link))  # before unknown

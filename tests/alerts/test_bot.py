@@ -119,6 +119,9 @@ async def test_latest_event_search_and_sources_read_the_database(bot):
         )
     [latest] = await answer(api, ALLOWED, "/latest 光伏玻璃")
     assert "ev-glass headline" in latest and "3 reports" in latest
+    assert "/event_ev_glass" in latest  # tappable: a command of letters, digits and '_'
+    [tapped] = await answer(api, ALLOWED, "/event_ev_glass")
+    assert tapped.index("report 0") < tapped.index("report 2")
     [timeline] = await answer(api, ALLOWED, "/event ev-glass")
     assert timeline.index("report 0") < timeline.index("report 2")  # oldest first
     [found] = await answer(api, ALLOWED, "/search 光伏玻璃减产")
