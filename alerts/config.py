@@ -7,8 +7,7 @@ from dataclasses import dataclass, field
 from datetime import time
 
 from alerts.ratelimit import SendLimits
-
-DEFAULT_DIGEST_TIME = time(8, 0)  # Beijing; CAPWATCH_DIGEST_TIME overrides it
+from db.outbox import DEFAULT_DIGEST_TIME
 
 
 @dataclass(frozen=True)

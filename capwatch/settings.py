@@ -15,9 +15,9 @@ from pydantic import Field, SecretStr, ValidationError, field_validator
 from pydantic_core import ErrorDetails
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict, SettingsError
 
-from alerts.config import DEFAULT_DIGEST_TIME
 from core.errors import UserError
 from core.redact import register_secret
+from db.outbox import DEFAULT_DIGEST_TIME
 
 ChatIds = Annotated[list[int], NoDecode]
 LogLevel = Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"]

@@ -16,7 +16,7 @@ from psycopg.types.json import Jsonb
 
 from db.models import Delivery, OutboxListing, OutboxRow
 
-DEFAULT_DIGEST_TIME = time(8, 0)
+DEFAULT_DIGEST_TIME = time(8, 0)  # Beijing: the one default (CAPWATCH_DIGEST_TIME overrides it)
 
 
 _ROW = "id, event_id, chat_id, kind, payload, attempts, revision, parts_sent, telegram_message_id"

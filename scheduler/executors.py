@@ -204,8 +204,7 @@ class InProcessExecutor(BaseExecutor):
             await asyncio.wait_for(crawler.stop_async(), grace)
         if not task.done():
             task.cancel()
-        with contextlib.suppress(BaseException):
-            await asyncio.wait_for(task, grace)
+        await _settle(asyncio.wait_for(task, grace))
 
     async def stop(self, grace: float = 10.0) -> None:
         """Running crawls are closed politely; those still running after `grace` are
@@ -219,5 +218,17 @@ class InProcessExecutor(BaseExecutor):
             await asyncio.wait(list(self.tasks), timeout=grace)
         if not stopper.done():
             stopper.cancel()  # a spider stuck in its close must not hold the service
-        with contextlib.suppress(BaseException):
-            await stopper
+        await _settle(stopper)
+
+
+async def _settle(awaitable: Awaitable[object]) -> None:
+    """Wait for a crawl being stopped, whatever it ends with (cancelled, failed, timed out),
+    but let a cancellation of the waiting task itself through: shutdown must not hang."""
+    try:
+        await awaitable
+    except asyncio.CancelledError:
+        me = asyncio.current_task()
+        if me is not None and me.cancelling():
+            raise
+    except Exception as exc:
+        log.debug("stopped crawl ended with %s", type(exc).__name__)
