@@ -261,10 +261,13 @@ def _register_concerns() -> None:
         cli_ops,
         cli_query,
         cli_sources,
+        cli_vocab,
         cli_web,
     )
 
-    for module in (cli_demo, cli_sources, cli_alerts, cli_feedback, cli_query, cli_ops, cli_web):
+    for module in (
+        cli_demo, cli_vocab, cli_sources, cli_alerts, cli_feedback, cli_query, cli_ops, cli_web,
+    ):  # fmt: skip
         module.register(app)
 
 

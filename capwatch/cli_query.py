@@ -11,6 +11,13 @@ from typing import Annotated
 import typer
 
 from capwatch.cli_common import with_connection
+from capwatch.cli_vocab import (
+    check_actions,
+    check_langs,
+    check_sectors,
+    check_sources,
+    check_tiers,
+)
 
 
 class SearchFormat(StrEnum):
@@ -50,11 +57,19 @@ Since = Annotated[
 Until = Annotated[str | None, typer.Option(help="Before this time (same forms as --since).")]
 Sectors = Annotated[
     list[str] | None,
-    typer.Option("--sector", help="Detection sector slug, e.g. pv_glass (repeat)."),
+    typer.Option(
+        "--sector",
+        help="Sector slug or name, e.g. pv_glass or 光伏玻璃 (repeat); see `capwatch vocab`.",
+        callback=check_sectors,
+    ),
 ]
 Actions = Annotated[
     list[str] | None,
-    typer.Option("--action", help="Detection action slug, e.g. production_cut (repeat)."),
+    typer.Option(
+        "--action",
+        help="Action slug or name, e.g. production_cut or 减产 (repeat); see `capwatch vocab`.",
+        callback=check_actions,
+    ),
 ]
 
 
@@ -81,11 +96,16 @@ def search(
     query: Annotated[list[str], typer.Argument(help="Words, all of which must appear.")],
     sector: Sectors = None,
     action: Actions = None,
-    source: Annotated[list[str] | None, typer.Option(help="Source key (repeat).")] = None,
-    tier: Annotated[
-        list[str] | None, typer.Option(help="official | association | wire | media (repeat).")
+    source: Annotated[
+        list[str] | None, typer.Option(help="Source key (repeat).", callback=check_sources)
     ] = None,
-    lang: Annotated[list[str] | None, typer.Option(help="zh | en (repeat).")] = None,
+    tier: Annotated[
+        list[str] | None,
+        typer.Option(help="official | association | wire | media (repeat).", callback=check_tiers),
+    ] = None,
+    lang: Annotated[
+        list[str] | None, typer.Option(help="zh | en (repeat).", callback=check_langs)
+    ] = None,
     since: Since = None,
     until: Until = None,
     relevant: Annotated[
@@ -103,6 +123,12 @@ def search(
     from capwatch import query_format as out
     from db.search import SearchQuery, search_articles
 
+    if not any(word.strip().strip('"').strip() for word in query):
+        raise typer.BadParameter(
+            "nothing to search for: give at least one word (to list without words: "
+            "`capwatch events` or `capwatch export --kind articles`)",
+            param_hint="WORDS",
+        )
     q = SearchQuery(
         text=_query_text(query), sectors=tuple(sector or ()), actions=tuple(action or ()),
         sources=tuple(source or ()), tiers=tuple(tier or ()), langs=tuple(lang or ()),
@@ -117,7 +143,7 @@ def search(
     elif not hits:
         typer.echo("no matching articles", err=True)
     else:
-        out.print_table(out.hits_table(hits))
+        out.print_hits(hits)
 
 
 def events(
@@ -146,7 +172,7 @@ def events(
     elif not found:
         typer.echo("no events", err=True)
     else:
-        out.print_table(out.events_table(found))
+        out.print_events(found)
 
 
 def event(
@@ -176,7 +202,7 @@ def event(
     elif fmt is SearchFormat.csv:
         out.write_csv(reports, list(reports[0]) if reports else ["report_no"], sys.stdout)
     else:
-        out.print_table(out.timeline_table(found))
+        out.print_timeline(found)
 
 
 def export(

@@ -175,3 +175,124 @@ def timeline_table(timeline: Any) -> Table:
 
 def print_table(table: Table, out: TextIO | None = None) -> None:
     Console(file=out, soft_wrap=False).print(table)
+
+
+# --- records: what narrow terminals and pipes get instead of tables ------------------------------
+
+WIDE_TERMINAL = 120  # columns from which tables read well; below, and in pipes, records
+
+
+def _console(out: TextIO | None) -> Console:
+    return Console(file=out)
+
+
+def wants_records(console: Console) -> bool:
+    """Records (one block per row, nothing cut) unless a wide terminal shows a table."""
+    return not console.is_terminal or console.width < WIDE_TERMINAL
+
+
+def _print_records(console: Console, blocks: list[list[Text]]) -> None:
+    """Blank-line separated blocks; a pipe gets whole lines (no wrapping), a terminal wraps."""
+    wrap = console.is_terminal
+    for index, block in enumerate(blocks):
+        if index:
+            console.print(soft_wrap=not wrap)
+        for line in block:
+            console.print(line, soft_wrap=not wrap, overflow="fold")
+
+
+def _line(*parts: str | Text, sep: str = "  ") -> Text:
+    line = Text()
+    for index, part in enumerate(p for p in parts if p):
+        if index:
+            line.append(sep)
+        line.append(part if isinstance(part, Text) else Text(part))
+    return line
+
+
+def hit_records(hits: list[Any]) -> list[list[Text]]:
+    blocks = []
+    for hit in hits:
+        score = (
+            "" if hit.score is None else f"score {hit.score:.2f}" + (" ✓" if hit.relevant else "")
+        )
+        source = hit.source_name or hit.source_key
+        if hit.source_tier:
+            source += f" ({hit.source_tier})"
+        head = _line(Text(local(hit.article_time), style="cyan"), source, score)
+        snippet = Text("  ")
+        snippet.append_text(snippet_text(hit.snippet))
+        block = [head, Text("  " + hit.title, style="bold"), snippet]
+        block.append(Text("  " + hit.url, style="dim"))
+        if hit.event_id:
+            block.append(Text("  event " + hit.event_id, style="dim"))
+        blocks.append(block)
+    return blocks
+
+
+def event_records(events: list[Any]) -> list[list[Text]]:
+    blocks = []
+    for ev in events:
+        reports = f"{ev.reports} report" + ("" if ev.reports == 1 else "s")
+        what = f"{_names(ev.sectors, 'sector')} · {_names(ev.actions, 'action')}"
+        blocks.append(
+            [
+                _line(Text(local(ev.first_seen_at), style="cyan"), reports, what),
+                Text("  " + ev.headline, style="bold"),
+                Text("  " + ev.event_id, style="dim"),
+                Text("  sources: " + ", ".join(ev.source_names)),
+            ]
+        )
+    return blocks
+
+
+def timeline_records(timeline: Any) -> list[list[Text]]:
+    ev = timeline.event
+    blocks = [
+        [
+            Text(ev.headline, style="bold"),
+            Text(
+                f"{_names(ev.sectors, 'sector')} · {_names(ev.actions, 'action')} · "
+                f"{ev.reports} reports · {ev.event_id}"
+            ),
+        ]
+    ]
+    for r in timeline.reports:
+        source = (r.source_name or r.source_key) + (f" ({r.source_tier})" if r.source_tier else "")
+        blocks.append(
+            [
+                _line(
+                    f"#{r.report_no}",
+                    Text(local(r.article_time), style="cyan"),
+                    source,
+                    f"joined by: {r.event_reason}",
+                ),
+                Text("  " + r.title),
+                Text("  " + r.url, style="dim"),
+            ]
+        )
+    return blocks
+
+
+def print_hits(hits: list[Any], out: TextIO | None = None) -> None:
+    console = _console(out)
+    if wants_records(console):
+        _print_records(console, hit_records(hits))
+    else:
+        console.print(hits_table(hits))
+
+
+def print_events(events: list[Any], out: TextIO | None = None) -> None:
+    console = _console(out)
+    if wants_records(console):
+        _print_records(console, event_records(events))
+    else:
+        console.print(events_table(events))
+
+
+def print_timeline(timeline: Any, out: TextIO | None = None) -> None:
+    console = _console(out)
+    if wants_records(console):
+        _print_records(console, timeline_records(timeline))
+    else:
+        console.print(timeline_table(timeline))

@@ -101,7 +101,7 @@ def _hit_pattern(terms: list[Term]) -> re.Pattern[str] | None:
 
 
 def make_snippet(title: str, body: str, terms: list[Term], width: int = SNIPPET_CHARS) -> Snippet:
-    """A window of the body around its first hit (the title's hit when the body has none)."""
+    """A window of the body centred on its first hit (the title's hit when the body has none)."""
     body = " ".join(body.split())
     pattern = _hit_pattern(terms)
     first = pattern.search(body) if pattern else None
@@ -110,8 +110,9 @@ def make_snippet(title: str, body: str, terms: list[Term], width: int = SNIPPET_
             text = " ".join(title.split())
             return Snippet(text, _marks(pattern, text))
         start = 0
-    else:
-        start = max(0, first.start() - width // 3)
+    else:  # the hit in the middle of the window
+        middle = (first.start() + first.end()) // 2
+        start = max(0, middle - width // 2)
     end = min(len(body), start + width)
     start = max(0, min(start, end - width))
     text = ("…" if start > 0 else "") + body[start:end] + ("…" if end < len(body) else "")
