@@ -18,7 +18,8 @@ from typing import Any, Protocol
 
 from parsel import Selector
 
-from core.timeparse import parse_time
+from core.timeparse import parse_time, read_time
+from core.tz import BEIJING
 from crawlers.extract.byline import parse_byline
 from crawlers.extract.clean import clean_fragment_text, clean_text
 from crawlers.extract.text import element_text
@@ -119,12 +120,17 @@ def _ld_author(value: Any) -> str | None:
 
 
 _SITE_WORDS = re.compile(
-    r"网|新闻|财经|频道|日报|晚报|时报|见闻|资讯|首页|官网|证券|经济|在线|"
+    r"网|新闻|财经|频道|日报|晚报|时报|见闻|资讯|首页|官网|证券|经济|在线|委员会|政府|协会|联合会|"
+    r"[部局署社]$|"
     r"\.com|\.cn|News|Times|Post|Journal|Reuters|Bloomberg|Global|Daily|Online|Magazine",
     re.I,
 )
 _LATIN_NAME = re.compile(r"[A-Z][A-Za-z0-9&.' ]{1,20}")  # "CNBC", "AP News"
-_TITLE_SEP = re.compile(r"\s*[_|｜]\s*|\s+[-–—]\s+")
+_TITLE_SEP = re.compile(
+    r"\s*(?:[_|｜]|--+|——+|::|»)\s*|\s+[-–—·]\s+"
+    r"|(?<=[\u4e00-\u9fff】」）)])[-·](?=[\u4e00-\u9fff])"  # 标题-新华网, 标题·澎湃新闻
+)
+_BRACKETED = re.compile(r"^【([^【】]+)】$")
 
 
 def strip_site_suffix(title: str) -> str:
@@ -134,10 +140,16 @@ def strip_site_suffix(title: str) -> str:
     parts = [p for p in _TITLE_SEP.split(title) if p]
     if len(parts) < 2:
         return title
-    main = max(range(len(parts)), key=lambda i: len(parts[i]))
-    site = [p for i, p in enumerate(parts) if i != main]
-    if all(len(p) <= 24 and (_SITE_WORDS.search(p) or _LATIN_NAME.fullmatch(p)) for p in site):
-        return parts[main]
+    site_like = [len(p) <= 24 and bool(_SITE_WORDS.search(p) or _LATIN_NAME.fullmatch(p))
+                 for p in parts]  # fmt: skip
+    # the headline: the longest part that does not name a site (a ministry's name can be
+    # longer than the headline), else the longest part
+    order = sorted(range(len(parts)), key=lambda i: (not site_like[i], len(parts[i])))
+    main = order[-1]
+    if all(site_like[i] for i in range(len(parts)) if i != main):
+        headline = parts[main]
+        bracketed = _BRACKETED.match(headline)
+        return bracketed.group(1) if bracketed else headline
     return title
 
 
@@ -166,20 +178,67 @@ def generic_title(sel: Selector) -> tuple[str, str]:
     return "", "none"
 
 
-def generic_time(sel: Selector, html: str, ld: list[dict[str, Any]]) -> tuple[datetime | None, str]:
+# A printed date with a time of day, as pages show it under the headline.
+_VISIBLE_STAMP = re.compile(
+    r"(?<!\d)\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?\s*"
+    r"(?:(?:星期|周|週)[一二三四五六日天]\s*|[(（][一二三四五六日天][)）]\s*)?"
+    r"(?:[上下]午|凌晨|早上|晚上)?\s*\d{1,2}\s*[:：时時点點]\s*\d{1,2}(?:\s*[:：分]\s*\d{1,2})?"
+)
+_VISIBLE_DAY = re.compile(r"(?<!\d)\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}(?!\d)\s*日?")
+NEAR_HEADLINE = 600  # characters after the headline where its date line stands
+PAGE_HEAD = 2000  # characters of page text searched when the headline is not found
+
+
+def visible_time(sel: Selector, title: str) -> tuple[datetime | None, bool]:
+    """(moment, has a time of day) of the first date printed near the headline: after the
+    headline's text within NEAR_HEADLINE characters (the page's head when it is not found)."""
+    body = sel.css("body")
+    if not body:
+        return None, False
+    text = element_text([body[0].root])
+    anchor = text.find(title[:20]) if title else -1
+    window = text[anchor : anchor + NEAR_HEADLINE] if anchor >= 0 else text[:PAGE_HEAD]
+    for day in _VISIBLE_DAY.finditer(window):  # the first date printed there, with its time
+        stamp = _VISIBLE_STAMP.match(window, day.start())
+        reading = read_time(stamp.group(0) if stamp else day.group(0))
+        if reading.moment is not None:
+            return reading.moment, reading.has_clock
+    return None, False
+
+
+def generic_time(
+    sel: Selector, html: str, ld: list[dict[str, Any]], title: str = ""
+) -> tuple[datetime | None, str]:
+    """(published, rule): meta, JSON-LD, time elements with a time of day first; a visible
+    date-time near the headline beats any date-only reading (and htmldate's day guess)."""
+    date_only: tuple[datetime, str] | None = None
+    candidates: list[tuple[str, str]] = []
     found = _meta(sel, TIME_METAS)
     if found:
-        moment = parse_time(found[1])
-        if moment:
-            return moment, f"meta {found[0]}"
+        candidates.append((found[1], f"meta {found[0]}"))
     value = _ld_value(ld, "datePublished") or _ld_value(ld, "dateCreated")
-    if isinstance(value, str) and (moment := parse_time(value)):
-        return moment, "json-ld datePublished"
+    if isinstance(value, str):
+        candidates.append((value, "json-ld datePublished"))
     for css in TIME_CSS:
         for text in sel.css(css).getall()[:3]:
-            moment = parse_time(text) if re.search(r"\d{4}|前|昨天|今天", text) else None
-            if moment:
-                return moment, css
+            if re.search(r"\d{4}|前|昨天|今天", text):
+                candidates.append((text, css))
+    for text, rule in candidates:
+        reading = read_time(text)
+        if reading.moment is None:
+            continue
+        if reading.has_clock:
+            return reading.moment, rule
+        date_only = date_only or (reading.moment, rule)
+    shown, clock = visible_time(sel, title)
+    if shown is not None and clock:
+        same_day = date_only is None or shown.date() == date_only[0].astimezone(BEIJING).date()
+        if same_day:
+            return shown, "visible date-time near the headline"
+    if date_only is not None:
+        return date_only
+    if shown is not None:
+        return shown, "visible date near the headline"
     try:
         from htmldate import find_date
 
@@ -306,7 +365,7 @@ def extract_article(
         result.hits["body"] = result.method
     if result.published is None:
         ld = json_ld(sel)
-        result.published, result.hits["time"] = generic_time(sel, html, ld)
+        result.published, result.hits["time"] = generic_time(sel, html, ld, result.title)
     if not result.author:
         ld = ld if ld is not None else json_ld(sel)
         result.author, result.hits["author"] = generic_author(sel, result.text, ld)

@@ -1,0 +1,148 @@
+"""Generic article extraction (crawlers/extract/article.py) against the peers' truth sets.
+
+1. immortal-autumn/Chinese-Web-Content-Extraction-Dataset (69 real Chinese pages, hand-made
+   truth): body character F1 (bag of non-space characters) of capwatch and of readability-lxml
+   alone on the same decoded pages; date: the day (Beijing) and, where the truth has a time,
+   the minute, against htmldate alone. The set has no title truth.
+2. adbar/htmldate's evaluation pages (eval_default.json + eval_mediacloud_2020.json, ~1,000
+   pages, truth = publication day): capwatch's page date against htmldate alone
+   (`find_date(original_date=True, extensive_search=True)`, its documented best settings).
+   capwatch's day is the date as the page's own offset gives it.
+
+    .venv/bin/python bench/bench_extract.py [--cache DIR] [--mirrors DIR] [--only zh|htmldate]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+import time
+import warnings
+from collections import Counter
+from datetime import datetime
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from bench.corpora import add_arguments, corpus
+from core.tz import BEIJING
+from crawlers.extract import decode_html, extract_article
+from crawlers.extract.text import html_fragment_text
+
+_WRAPPER = re.compile(r'^\s*<text id="([^"]*)"[^>]*>', re.S)
+
+
+def char_f1(got: str, want: str) -> float:
+    g, w = Counter(re.sub(r"\s+", "", got)), Counter(re.sub(r"\s+", "", want))
+    hit = sum((g & w).values())
+    if not hit:
+        return 0.0
+    precision, recall = hit / sum(g.values()), hit / sum(w.values())
+    return 2 * precision * recall / (precision + recall)
+
+
+def readability_alone(html: str, url: str) -> str:
+    from readability import Document
+
+    try:
+        return html_fragment_text(Document(html, url=url).summary(html_partial=True))
+    except Exception:
+        return ""
+
+
+def htmldate_alone(html: str) -> str | None:
+    from htmldate import find_date
+
+    try:
+        return find_date(html, original_date=True, extensive_search=True)
+    except Exception:
+        return None
+
+
+def chinese_set(root: Path) -> None:
+    ours_f1: list[float] = []
+    theirs_f1: list[float] = []
+    day_ok = minute_ok = minute_n = hd_ok = dated = 0
+    started = time.perf_counter()
+    for path in sorted((root / "original").iterdir()):
+        name = path.stem
+        truth_text = (root / "cleaned" / f"{name}.txt").read_text("utf-8", "replace")
+        truth_date = (root / "date" / f"{name}.txt").read_text("utf-8", "replace").strip()
+        html = decode_html(path.read_bytes()).text
+        wrapper = _WRAPPER.match(html)
+        url = wrapper.group(1) if wrapper else "http://example.cn/"
+        page = html[wrapper.end() :] if wrapper else html
+        found = extract_article(page, url)
+        ours_f1.append(char_f1(found.text, truth_text))
+        theirs_f1.append(char_f1(readability_alone(page, url), truth_text))
+        match = re.match(r"(\d{4})-(\d{1,2})-(\d{1,2})(?:\s+(\d{1,2})[-:](\d{1,2}))?", truth_date)
+        if not match:
+            continue
+        dated += 1
+        y, m, d, hh, mm = match.groups()
+        local = found.published.astimezone(BEIJING) if found.published else None
+        if local is not None and (local.year, local.month, local.day) == (int(y), int(m), int(d)):
+            day_ok += 1
+        if hh is not None:
+            minute_n += 1
+            if local is not None and local.strftime("%Y-%m-%d %H:%M") == (
+                f"{int(y):04d}-{int(m):02d}-{int(d):02d} {int(hh):02d}:{int(mm):02d}"
+            ):
+                minute_ok += 1
+        their_day = htmldate_alone(page)
+        if their_day == f"{int(y):04d}-{int(m):02d}-{int(d):02d}":
+            hd_ok += 1
+    seconds = time.perf_counter() - started
+    mean = sum(ours_f1) / len(ours_f1)
+    print(f"Chinese set: {len(ours_f1)} pages ({seconds:.0f} s)")
+    print(f"  body char-F1: capwatch {mean:.3f}, readability-lxml alone "
+          f"{sum(theirs_f1) / len(theirs_f1):.3f}")  # fmt: skip
+    print(f"  date (day, Beijing): capwatch {day_ok}/{dated} = {day_ok / dated:.1%}, "
+          f"htmldate alone {hd_ok}/{dated} = {hd_ok / dated:.1%}")  # fmt: skip
+    print(f"  date and time to the minute (where the truth has one): {minute_ok}/{minute_n}")
+
+
+def htmldate_set(root: Path) -> None:
+    tests = root / "tests"
+    pages: dict[str, dict[str, str]] = {}
+    for name in ("eval_mediacloud_2020.json", "eval_default.json"):
+        pages.update(json.loads((tests / name).read_text("utf-8")))
+    ours = theirs = total = 0
+    started = time.perf_counter()
+    for url, info in pages.items():
+        path = next((tests / d / info["file"] for d in ("test_set", "cache", "eval")
+                     if (tests / d / info["file"]).is_file()), None)  # fmt: skip
+        if path is None:
+            continue
+        total += 1
+        html = decode_html(path.read_bytes()).text
+        found = extract_article(html, url)
+        moment: datetime | None = found.published
+        if moment is not None and moment.date().isoformat() == info["date"]:
+            ours += 1
+        if htmldate_alone(html) == info["date"]:
+            theirs += 1
+    seconds = time.perf_counter() - started
+    print(f"htmldate evaluation pages: {total} ({seconds:.0f} s)")
+    print(
+        f"  page date (day): capwatch {ours}/{total} = {ours / total:.1%}, "
+        f"htmldate alone (original_date, extensive) {theirs}/{total} = {theirs / total:.1%}"
+    )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    add_arguments(parser)
+    parser.add_argument("--only", choices=("zh", "htmldate"), default=None)
+    args = parser.parse_args()
+    warnings.simplefilter("ignore")
+    if args.only in (None, "zh"):
+        chinese_set(corpus("zh-extraction", args.cache, args.mirrors))
+    if args.only in (None, "htmldate"):
+        htmldate_set(corpus("htmldate", args.cache, args.mirrors))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,74 @@
+"""Article pages: the visible date-time under the headline, UTC stamps, site suffixes."""
+
+from __future__ import annotations
+
+import pytest
+
+from core.tz import BEIJING
+from crawlers.extract import extract_article
+from crawlers.extract.article import strip_site_suffix
+
+BODY = "<p>" + "中国光伏行业协会召开座谈会，多家玻璃企业表示将联合减产三成。" * 6 + "</p>"
+
+
+def page(head: str = "", under_h1: str = "", footer: str = "") -> str:
+    return (
+        f"<html><head><title>光伏玻璃企业联合减产_新浪财经</title>{head}</head><body>"
+        f"<div class='nav'>首页 财经 股票</div><h1>光伏玻璃企业联合减产</h1>"
+        f"<div class='meta'>{under_h1}</div><article>{BODY}</article>"
+        f"<div class='footer'>{footer}</div></body></html>"
+    )
+
+
+def test_a_visible_date_time_beats_a_date_only_meta() -> None:
+    html = page(
+        '<meta name="publishdate" content="2026-08-21">', "2026年08月21日 10:36 来源：新华社"
+    )
+    found = extract_article(html, "https://finance.example.cn/a.html")
+    assert found.published is not None
+    assert found.published.isoformat() == "2026-08-21T10:36:00+08:00"
+    assert found.hits["time"] == "visible date-time near the headline"
+
+
+def test_a_visible_date_time_beats_htmldates_day_guess() -> None:
+    found = extract_article(page(under_h1="发布时间：2026-08-21 下午3:05"))
+    assert found.published is not None
+    assert found.published.isoformat() == "2026-08-21T15:05:00+08:00"
+
+
+def test_a_meta_date_time_is_kept_and_utc_lands_on_the_beijing_day() -> None:
+    html = page('<meta property="article:published_time" content="2026-08-20T17:30:00Z">')
+    found = extract_article(html)
+    assert found.published is not None
+    assert found.published.astimezone(BEIJING).date().isoformat() == "2026-08-21"
+    assert found.hits["time"] == "meta article:published_time"
+
+
+def test_a_date_far_below_the_headline_is_not_the_publication_time() -> None:
+    comments = "<p>网友评论 2019-01-01 08:00</p>"
+    found = extract_article(page(under_h1="2026-08-21", footer=comments * 3))
+    assert found.published is not None and found.published.date().isoformat() == "2026-08-21"
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "光伏玻璃企业联合减产 - 新浪财经",
+        "光伏玻璃企业联合减产_财经频道_东方财富网",
+        "光伏玻璃企业联合减产--中国经济网",
+        "光伏玻璃企业联合减产——人民网",
+        "光伏玻璃企业联合减产-新华网",
+        "光伏玻璃企业联合减产·澎湃新闻",
+        "【光伏玻璃企业联合减产】-财联社",
+        "光伏玻璃企业联合减产 :: 财新网",
+        "光伏玻璃企业联合减产_中华人民共和国工业和信息化部",
+        "新浪财经 | 光伏玻璃企业联合减产",
+    ],
+)
+def test_site_suffixes_are_removed_in_every_layout(title: str) -> None:
+    assert strip_site_suffix(title) == "光伏玻璃企业联合减产"
+
+
+@pytest.mark.parametrize("title", ["2025-2026年光伏玻璃产能调控方案", "A股-港股联动走强"])
+def test_hyphens_inside_a_headline_stay(title: str) -> None:
+    assert strip_site_suffix(title) == title
