@@ -18,6 +18,7 @@ import asyncio
 import contextlib
 import importlib.util
 import logging
+import re
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -235,6 +236,11 @@ def check_webhook(webhook: WebhookConfig | None) -> None:
         raise BotSetupError(
             "TELEGRAM_WEBHOOK_URL needs TELEGRAM_WEBHOOK_SECRET (1-256 characters A-Z a-z 0-9 _ -)"
         )
+    if not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", webhook.secret):
+        raise BotSetupError(
+            "TELEGRAM_WEBHOOK_SECRET may hold only 1-256 characters A-Z a-z 0-9 _ - "
+            "(Telegram refuses any other)"
+        )
 
 
 async def start_bot(
@@ -245,8 +251,10 @@ async def start_bot(
     check_webhook(config.webhook)
     quiet_ptb_logs()
     app = transport.app
+    first = BotContext.KEY not in app.bot_data  # started again after a standby took over
     app.bot_data[BotContext.KEY] = BotContext(pool, config, transport)
-    register_handlers(app, config)
+    if first:
+        register_handlers(app, config)
     handle = BotHandle(app)
     handle.task = asyncio.create_task(_supervise(handle, config, transport), name="bot")
     return handle

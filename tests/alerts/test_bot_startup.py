@@ -156,6 +156,8 @@ def test_webhook_needs_a_secret_and_the_extra():
     assert WebhookConfig("https://x.example/telegram", "s").listen == "127.0.0.1"
     with pytest.raises(BotSetupError, match="TELEGRAM_WEBHOOK_SECRET"):
         check_webhook(WebhookConfig("https://x.example/telegram", ""))
+    with pytest.raises(BotSetupError, match="only 1-256 characters"):
+        check_webhook(WebhookConfig("https://x.example/telegram", "has space:and colon"))
     check_webhook(WebhookConfig("https://x.example/telegram", "s"))  # installed here: fine
 
 
@@ -182,3 +184,18 @@ def test_run_with_a_webhook_but_without_the_extra_stops_at_once_with_the_reason(
     assert done.returncode != 0
     assert "capwatch[webhooks]" in done.stderr
     assert not (tmp_path / "pgdata").exists()  # stopped before the database was started
+
+
+async def test_the_bot_starts_again_after_a_stop_on_the_same_application(database_url, bot_api):
+    """A standby that takes the scheduler over again restarts the bot on the same transport."""
+    api, server = bot_api
+    transport = TelegramTransport(TelegramConfig(TOKEN, f"{server.url}/bot", FAST, timeout=2.0))
+    async with AsyncConnectionPool(database_url, open=False) as pool:
+        for _ in range(2):
+            handle = await start_bot(QUICK, pool, transport)
+            await asyncio.wait_for(handle.running.wait(), 15)
+            [help_text] = await answer(api, CHAT, "/help")
+            assert "/subscribe" in help_text
+            await stop_bot(handle)
+        await transport.close()
+    assert len(transport.app.handlers[-1]) == 1  # one gate, not one per start
