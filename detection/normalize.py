@@ -19,6 +19,7 @@ _PINYIN_GLOSS = re.compile(
 )
 _SPACE = re.compile(r"\s+")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
+_WHITESPACE = re.compile(r"\s")
 
 
 @lru_cache(maxsize=1)
@@ -50,7 +51,7 @@ def normalize(text: str | None) -> str:
 def cjk_ratio(text: str) -> float:
     """Share of CJK characters among non-space characters (language sniffing)."""
     sample = text[:2000]
-    letters = sum(1 for ch in sample if not ch.isspace())
+    letters = len(sample) - len(_WHITESPACE.findall(sample))  # regex: C speed on the hot path
     if not letters:
         return 0.0
     return len(_CJK.findall(sample)) / letters

@@ -1,6 +1,6 @@
 """Text -> tokens for the learned model, the same function at training and at detection time.
 
-Chinese runs give character 1-3-grams (no word segmenter needed, robust to unseen compounds);
+Chinese runs give character 2-3-grams (no word segmenter needed, robust to unseen compounds);
 Latin text gives words and word pairs. Only the headline and the first `BODY_CHARS` of the
 body count: the subject of a news article is in its lead, and it bounds the cost per article.
 Text must already be normalised (detection.normalize: simplified, lower case).
@@ -9,16 +9,23 @@ Text must already be normalised (detection.normalize: simplified, lower case).
 from __future__ import annotations
 
 import itertools
+import operator
 import re
 
 BODY_CHARS = 1000
 WORD_PREFIX = "w:"
 _TOKEN = re.compile(r"[\u4e00-\u9fff]+|[a-z][a-z0-9'-]*|[0-9]+(?:\.[0-9]+)?%?")
-_CHAR_NGRAMS = (2, 3)
 
 
 def _is_cjk(run: str) -> bool:
     return "\u4e00" <= run[0] <= "\u9fff"
+
+
+def _char_ngrams(run: str, out: list[str]) -> None:
+    """Character 2- and 3-grams of a Chinese run (string concatenation by map: C speed)."""
+    bigrams = list(map(operator.add, run[:-1], run[1:]))
+    out.extend(bigrams)
+    out.extend(map(operator.add, bigrams[:-1], run[2:]))
 
 
 def tokens(title: str, body: str) -> list[str]:
@@ -30,11 +37,9 @@ def tokens(title: str, body: str) -> list[str]:
             run = m.group()
             if _is_cjk(run):
                 words.append("")  # a Chinese run breaks a Latin word pair
-                for n in _CHAR_NGRAMS:
-                    out.extend(run[i : i + n] for i in range(len(run) - n + 1))
+                _char_ngrams(run, out)
             else:
-                word = WORD_PREFIX + run
-                out.append(word)
+                out.append(WORD_PREFIX + run)
                 words.append(run)
         words.append("")  # the headline ends a word pair
     out.extend(f"{WORD_PREFIX}{a} {b}" for a, b in itertools.pairwise(words) if a and b)

@@ -64,18 +64,23 @@ class TextModel:
     def vocabulary(self) -> dict[str, int]:
         return {t: i for i, t in enumerate(self.terms)}
 
+    @cached_property
+    def _indexed_idf(self) -> dict[str, tuple[int, float]]:
+        """term -> (index, idf): one dictionary look-up per distinct token."""
+        return {t: (i, self.idf[i]) for i, t in enumerate(self.terms)}
+
     def vector(self, toks: list[str]) -> dict[int, float]:
         """L2-normalised sublinear TF-IDF weights of the known tokens."""
-        vocab, idf = self.vocabulary, self.idf
+        known = self._indexed_idf
         vec: dict[int, float] = {}
         for tok, c in Counter(toks).items():
-            i = vocab.get(tok)
-            if i is not None:
-                vec[i] = (1.0 + math.log(c)) * idf[i]
+            hit = known.get(tok)
+            if hit is not None:
+                vec[hit[0]] = (1.0 + math.log(c)) * hit[1] if c > 1 else hit[1]
         norm = math.sqrt(sum(v * v for v in vec.values()))
         if norm:
-            for i in vec:
-                vec[i] /= norm
+            scale = 1.0 / norm
+            vec = {i: v * scale for i, v in vec.items()}
         return vec
 
     def probability(self, vec: dict[int, float], head: str = RELEVANT) -> float:
