@@ -52,6 +52,7 @@ LEAD_CHARS = 100
 SECTOR_SHARE = 0.25
 ACTED_SHARE = 0.12  # a sector some action is about, against the main one
 PARENTS = {"pv": ("polysilicon", "pv_glass")}  # "光伏产业链的核心——多晶硅" is about polysilicon
+ACTION_SHARE = 0.25  # an action counts from this share of the strongest one
 POLICY_SHARE = 0.15  # a directive is reported even when the action it orders dominates
 EN_SCALE = 2.5  # English needs ~2.5x the characters of Chinese for the same content
 SECTORLESS_AFTERTHOUGHT = 0.5
@@ -219,6 +220,8 @@ def classify(
     if relevant:  # sectors named beside the action but not acted on: context for the reader
         named = _drop_parents(_top(sector_w, SECTOR_SHARE), sector_w)
         det = replace(det, mentioned=tuple(s for s in named if s not in det.sectors))
+    if relevant and learned is not None and det.actions:
+        det = replace(det, actions=_refine_actions(det.actions, learned, vec))
     det = replace(det, rule_score=rule_score, model_score=probability)
     if learned is not None and relevant and rule_score < float(st.get("threshold", 0.5)):
         det = _with_model_reason(det, learned, vec, rule_score)
@@ -265,6 +268,16 @@ def _model_actions(learned: TextModel, vec: dict[int, float]) -> dict[str, float
         return keep
     best = max(probs, key=lambda a: (probs[a], a))
     return {best: probs[best]}
+
+
+def _refine_actions(
+    actions: tuple[str, ...], learned: TextModel, vec: dict[int, float]
+) -> tuple[str, ...]:
+    """The rules name the actions; the model's action heads add one they are sure of (a
+    report's second action is often phrased without the lexicon's words)."""
+    probs = learned.actions(vec)
+    add = learned.combination.action_add
+    return actions + tuple(a for a in sorted(probs) if probs[a] >= add and a not in actions)
 
 
 def _with_model_reason(
@@ -339,7 +352,7 @@ def _build(
             for k, v in m.tags:
                 if k == "actor" and lex.actor_kind.get(v) != "generic" and v not in actors:
                     actors.append(v)
-    actions = _top(action_w, 0.25, ACTION_ORDER) if relevant else ()
+    actions = _top(action_w, ACTION_SHARE, ACTION_ORDER) if relevant else ()
     policy_w = action_w.get("policy_guideline", 0.0)
     if relevant and policy_w >= POLICY_SHARE * max(action_w.values()) and policy_w:
         actions = tuple(dict.fromkeys((*actions, "policy_guideline")))

@@ -43,12 +43,13 @@ class Combination:
     score = model_weight * probability + (1 - model_weight) * rule score. An article the rules
     find relevant stays relevant unless the model's probability is below `veto`; any other
     article is relevant when its score reaches `threshold` (the model lifting what the rules
-    missed). `action_threshold`: an action head counts from this probability."""
+    missed). Actions of an article only the model found: the heads from `action_threshold`."""
 
     model_weight: float = 0.6
     threshold: float = 0.5
     veto: float = 0.25
     action_threshold: float = 0.5
+    action_add: float = 0.8  # a head this sure adds its action to the rules' ones
 
 
 @dataclass(frozen=True)
