@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import Annotated, TypeVar
+from typing import Annotated, Any, TypeVar
 
 import typer
 from psycopg import AsyncConnection
@@ -17,7 +17,7 @@ alerts_app = typer.Typer(
 )
 
 
-def _with_conn(work: Callable[[AsyncConnection[tuple[object, ...]]], Awaitable[T]]) -> T:
+def _with_conn(work: Callable[[AsyncConnection], Awaitable[T]]) -> T:
     return with_connection(work, autocommit=True)
 
 
@@ -87,9 +87,10 @@ def preview(
     payload = AlertPayload.from_json(SAMPLE_PAYLOAD)
     if event_id:
         from db.events import event_reports
+        from db.models import Report
         from db.outbox import first_payload
 
-        async def load(conn):
+        async def load(conn: AsyncConnection) -> tuple[dict[str, Any] | None, list[Report]]:
             return await first_payload(conn, event_id), await event_reports(conn, event_id)
 
         found, reports = _with_conn(load)

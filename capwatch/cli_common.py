@@ -28,7 +28,7 @@ def settings() -> Settings:
 
 
 def with_connection(
-    work: Callable[[psycopg.AsyncConnection[tuple[object, ...]]], Awaitable[T]],
+    work: Callable[[psycopg.AsyncConnection], Awaitable[T]],
     *,
     autocommit: bool = False,
 ) -> T:

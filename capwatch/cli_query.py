@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from psycopg import AsyncConnection
 
 from capwatch.cli_common import with_connection
 from capwatch.cli_vocab import (
@@ -182,15 +183,16 @@ def event(
     """One event's timeline: every report with source and time, first report first."""
     from capwatch import query_format as out
     from db.events import event_timeline, resolve_event_id
+    from db.models import EventTimeline
 
-    async def work(conn):
+    async def work(conn: AsyncConnection) -> list[str] | EventTimeline | None:
         ids = await resolve_event_id(conn, event_id)
         if len(ids) != 1:
             return ids
         return await event_timeline(conn, ids[0])
 
     found = _run(work)
-    if isinstance(found, list):
+    if found is None or isinstance(found, list):
         if not found:
             typer.echo(f"no event {event_id!r}", err=True)
         else:
@@ -227,7 +229,7 @@ def export(
     )
     target = output.open("w", encoding="utf-8", newline="") if output else sys.stdout
 
-    async def work(conn) -> int:
+    async def work(conn: AsyncConnection) -> int:
         rows = export_rows(conn, kind.value, _when(since), _when(until),
                            relevant_only=relevant, with_body=with_body)  # fmt: skip
         count = 0

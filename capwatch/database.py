@@ -60,7 +60,7 @@ def _first_line(exc: Exception) -> str:
 @asynccontextmanager
 async def connect(
     settings: Settings, *, autocommit: bool = False
-) -> AsyncIterator[psycopg.AsyncConnection[tuple[object, ...]]]:
+) -> AsyncIterator[psycopg.AsyncConnection]:
     """One connection to the migrated database, for a command's queries."""
     database = await asyncio.to_thread(open_database, settings)
     async with await psycopg.AsyncConnection.connect(database.dsn, autocommit=autocommit) as conn:

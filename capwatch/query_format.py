@@ -68,7 +68,7 @@ def write_json(rows: Iterable[Mapping[str, Any]], out: TextIO) -> None:
     out.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
 
 
-def csv_writer(out: TextIO, columns: list[str]) -> csv.DictWriter:
+def csv_writer(out: TextIO, columns: list[str]) -> csv.DictWriter[str]:
     writer = csv.DictWriter(out, fieldnames=columns, extrasaction="ignore")
     writer.writeheader()
     return writer

@@ -19,6 +19,16 @@ from capwatch.settings import Settings
 from core.errors import UserError
 from crawlers.sources import SourceConfig
 
+if TYPE_CHECKING:  # imported for real inside the functions: Twisted must not load early
+    from psycopg_pool import AsyncConnectionPool
+
+    from alerts.sender import OutboxSender
+    from alerts.transport import Transport
+    from capwatch.detector import Detector
+    from scheduler.executors import CrawlExecutor
+    from scheduler.health import HealthMonitor
+    from scheduler.jobs import CrawlJobs
+
 if TYPE_CHECKING:
     from web.server import WebConsole
 
@@ -66,19 +76,21 @@ class Components:
 
     settings: Settings
     dsn: str
-    pool: object
-    jobs: object  # scheduler.jobs.CrawlJobs: every crawl goes through it
-    health: object  # scheduler.health.HealthMonitor
-    detector: object
-    sender: object
-    transport: object
-    sources: dict
+    pool: AsyncConnectionPool
+    jobs: CrawlJobs  # every crawl goes through it
+    health: HealthMonitor
+    detector: Detector
+    sender: OutboxSender
+    transport: Transport
+    sources: dict[str, SourceConfig]
 
 
-def build_executors(settings: Settings, dsn: str, pool, sources: dict) -> dict:
+def build_executors(
+    settings: Settings, dsn: str, pool: AsyncConnectionPool, sources: dict[str, SourceConfig]
+) -> dict[str, CrawlExecutor]:
     """The executors the sources need: CAPWATCH_EXECUTOR, or a source's own `executor`."""
     wanted = {source.executor or settings.default_executor for source in sources.values()}
-    executors: dict = {}
+    executors: dict[str, CrawlExecutor] = {}
     if "inprocess" in wanted:
         from scheduler.executors import InProcessExecutor
 
@@ -110,7 +122,7 @@ async def build(settings: Settings, only: list[str] | None) -> Components:
 
     from alerts.bot import BotSetupError, check_webhook
     from alerts.sender import OutboxSender
-    from alerts.transport import ConsoleTransport, TelegramTransport, Transport
+    from alerts.transport import ConsoleTransport, TelegramTransport
     from capwatch.database import open_database
     from capwatch.detector import Detector
     from capwatch.telegram_setup import bot_config, telegram_config
@@ -317,7 +329,14 @@ async def serve(settings: Settings, only: list[str] | None = None) -> int:
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
     lock = SchedulerLock(parts.dsn, settings.standby_retry_seconds)
-    endpoint = await start_health_endpoint(settings, parts.pool, parts.sources, lock)
+    endpoint = await start_health_endpoint(
+        settings.health_host,
+        settings.health_port,
+        settings.health_failures,
+        parts.pool,
+        parts.sources,
+        lock,
+    )
     console = await start_web_console(settings, parts)
     supervisor = None
     if not settings.database_url:  # capwatch owns the embedded server: keep it up
@@ -376,12 +395,13 @@ async def backfill_command(
     parts = await build(settings, [key])
     try:
         source = parts.sources[key]
+        from scheduler.executors import InProcessExecutor
+
         executor = parts.jobs.executor_for(source)
-        if executor.name == "inprocess":
+        if isinstance(executor, InProcessExecutor):
             spider_cls = executor.runner.spider_loader.load(source.spider_name)
             if not getattr(spider_cls, "supports_backfill", False):
-                log.error("%s: its spider cannot page back in time (no backfill support)", key)
-                return 2
+                raise UserError(f"{key}: its spider cannot page back in time (no backfill)")
         args = {"since": since, **({"until": until} if until else {})}
         report = await parts.jobs.run(key, args=args, timeout=timeout)
     finally:

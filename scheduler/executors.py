@@ -15,13 +15,17 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from psycopg_pool import AsyncConnectionPool
 
 from crawlers.context import CrawlContext
 from crawlers.sources import SourceConfig
 from db.models import CrawlRunResult
+
+if TYPE_CHECKING:  # Scrapy (and Twisted) load only when a crawl runs
+    from scrapy.crawler import Crawler
+    from scrapy.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -133,7 +137,7 @@ class BaseExecutor:
         raise NotImplementedError
 
 
-def scrapy_settings(crawl_timeout: int, overrides: dict[str, Any] | None = None):
+def scrapy_settings(crawl_timeout: int, overrides: dict[str, Any] | None = None) -> Settings:
     """The project's Scrapy settings, with the service's own overrides."""
     from scrapy.utils.project import get_project_settings
 
@@ -163,7 +167,7 @@ class InProcessExecutor(BaseExecutor):
         self.pool = pool
         self.crawl_timeout = crawl_timeout
         self.runner = AsyncCrawlerRunner(scrapy_settings(crawl_timeout, scrapy_overrides))
-        self.tasks: set[asyncio.Task] = set()
+        self.tasks: set[asyncio.Future[None]] = set()
 
     async def run(
         self, source: SourceConfig, clock: CrawlClock, args: dict[str, Any]
@@ -176,12 +180,12 @@ class InProcessExecutor(BaseExecutor):
             crawler.capwatch = context  # type: ignore[attr-defined]
             task = self.runner.crawl(crawler, source=source, **args)
         except Exception as exc:
-            error = f"{type(exc).__name__}: {exc}"
-            return clock.outcome(run_id=context.run_id, result=context.result, error=error)
+            failed = f"{type(exc).__name__}: {exc}"
+            return clock.outcome(run_id=context.run_id, result=context.result, error=failed)
         self.tasks.add(task)
         task.add_done_callback(self.tasks.discard)
         timed_out = False
-        error = None
+        error: str | None = None
         try:
             timed_out = await clock.wait(
                 asyncio.shield(task), lambda grace: self._force_stop(crawler, task, grace)
@@ -198,8 +202,9 @@ class InProcessExecutor(BaseExecutor):
             run_id=context.run_id, result=context.result, timed_out=timed_out, error=error
         )
 
-    async def _force_stop(self, crawler: Any, task: asyncio.Task, grace: float) -> None:
-        log.warning("%s: crawl past its deadline; stopping it", crawler.spider.name)
+    async def _force_stop(self, crawler: Crawler, task: asyncio.Future[None], grace: float) -> None:
+        name = crawler.spider.name if crawler.spider else crawler.spidercls.name
+        log.warning("%s: crawl past its deadline; stopping it", name)
         with contextlib.suppress(Exception):
             await asyncio.wait_for(crawler.stop_async(), grace)
         if not task.done():

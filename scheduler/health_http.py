@@ -12,7 +12,15 @@ import contextlib
 import json
 import logging
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+from core.redact import redact
+
+if TYPE_CHECKING:
+    from psycopg_pool import AsyncConnectionPool
+
+    from crawlers.sources import SourceConfig
+    from scheduler.leader import SchedulerLock
 
 log = logging.getLogger(__name__)
 
@@ -71,9 +79,16 @@ class HealthServer:
                 await asyncio.wait_for(self.server.wait_closed(), 5)
 
 
-async def start_health_endpoint(settings: Any, pool: Any, sources: dict, lock: Any):
-    """GET /health and /status on CAPWATCH_HEALTH_PORT, when set; returns the server."""
-    if settings.health_port is None:
+async def start_health_endpoint(
+    host: str,
+    port: int | None,
+    unhealthy_after: int,
+    pool: AsyncConnectionPool,
+    sources: dict[str, SourceConfig],
+    lock: SchedulerLock,
+) -> HealthServer | None:
+    """GET /health and /status on `port` (CAPWATCH_HEALTH_PORT), when set; returns the server."""
+    if port is None:
         return None
     from scheduler.status import status_report
 
@@ -83,14 +98,13 @@ async def start_health_endpoint(settings: Any, pool: Any, sources: dict, lock: A
             async with pool.connection(timeout=5) as conn:
                 await conn.execute("SELECT 1")
         except Exception as exc:
-            return 503, {"status": "database unreachable", "role": role, "error": str(exc)}
+            error = redact(str(exc))
+            return 503, {"status": "database unreachable", "role": role, "error": error}
         return 200, {"status": "ok", "role": role}
 
     async def status() -> tuple[int, dict[str, Any]]:
-        return 200, await status_report(pool, sources, settings.health_failures)
+        return 200, await status_report(pool, sources, unhealthy_after)
 
-    server = HealthServer(
-        settings.health_host, settings.health_port, {"/health": health, "/status": status}
-    )
+    server = HealthServer(host, port, {"/health": health, "/status": status})
     await server.start()
     return server

@@ -18,6 +18,7 @@ import os
 import socket
 
 import psycopg
+from psycopg.conninfo import make_conninfo
 
 from db.locks import release_scheduler_lock, try_scheduler_lock
 
@@ -42,14 +43,13 @@ class SchedulerLock:
         self.check_seconds = check_seconds
         self.conn: psycopg.AsyncConnection | None = None
         self.lost = asyncio.Event()
-        self._watch: asyncio.Task | None = None
+        self._watch: asyncio.Task[None] | None = None
 
     async def _try_once(self) -> bool | None:
         """True: we hold the lock; False: another process does; None: database unreachable."""
         try:
-            conn = await psycopg.AsyncConnection.connect(
-                self.dsn, autocommit=True, application_name=holder_name(), **KEEPALIVES
-            )
+            conninfo = make_conninfo(self.dsn, application_name=holder_name(), **KEEPALIVES)
+            conn = await psycopg.AsyncConnection.connect(conninfo, autocommit=True)
         except psycopg.Error as exc:
             log.debug("scheduler lock: cannot connect: %s", exc)
             return None

@@ -62,6 +62,8 @@ class ScrapydExecutor(BaseExecutor):
             data = response.json()
         except (httpx.HTTPError, ValueError) as exc:
             raise ScrapydError(f"{_safe(node)}: {endpoint}: {exc!r}") from exc
+        if not isinstance(data, dict):
+            raise ScrapydError(f"{_safe(node)}: {endpoint}: not a JSON object")
         if data.get("status") != "ok":
             raise ScrapydError(f"{_safe(node)}: {endpoint}: {data.get('message', data)}")
         return data

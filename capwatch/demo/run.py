@@ -13,9 +13,7 @@ import time
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TextIO, cast
-
-from psycopg_pool import AsyncConnectionPool
+from typing import TextIO
 
 from capwatch.demo.replay import ReplayServer, load_sample_day
 from capwatch.settings import Settings
@@ -143,7 +141,7 @@ async def run_demo(settings: Settings, options: DemoOptions, out: TextIO) -> int
                 if replay.clock.all_released():
                     day_out = datetime.now(UTC)
                 continue
-            async with cast(AsyncConnectionPool, parts.pool).connection() as conn:
+            async with parts.pool.connection() as conn:
                 progress = await pipeline_progress(conn, crawled_since=day_out)
             if finished(progress, len(DEMO_KEYS)):
                 code = 0
