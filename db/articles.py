@@ -66,13 +66,14 @@ async def known_urls(conn: AsyncConnection, urls: Sequence[str]) -> set[str]:
 
 
 async def claim_pending_articles(conn: AsyncConnection, limit: int) -> list[StoredArticle]:
-    """Articles not yet detected, oldest first, locked for this transaction."""
+    """Articles not yet detected, earliest report first (a backfill stores newest first; its
+    events must open with their earliest report), locked for this transaction."""
     async with conn.cursor(row_factory=class_row(StoredArticle)) as cur:
         await cur.execute(
             """
             SELECT id, source_key, url, title, body, lang, published_at, first_seen_at
             FROM articles WHERE detected_at IS NULL
-            ORDER BY id LIMIT %s FOR UPDATE SKIP LOCKED
+            ORDER BY coalesce(published_at, first_seen_at), id LIMIT %s FOR UPDATE SKIP LOCKED
             """,
             (limit,),
         )

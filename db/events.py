@@ -50,6 +50,13 @@ async def upsert_event(
             sectors = ARRAY(SELECT DISTINCT unnest(events.sectors || EXCLUDED.sectors)),
             actions = ARRAY(SELECT DISTINCT unnest(events.actions || EXCLUDED.actions)),
             actors = ARRAY(SELECT DISTINCT unnest(events.actors || EXCLUDED.actors)),
+            -- a backfill brings earlier reports after later ones: the earliest tells it
+            headline = CASE WHEN EXCLUDED.first_seen_at < events.first_seen_at
+                            THEN EXCLUDED.headline ELSE events.headline END,
+            first_article_id = CASE WHEN EXCLUDED.first_seen_at < events.first_seen_at
+                                    THEN EXCLUDED.first_article_id
+                                    ELSE events.first_article_id END,
+            first_seen_at = LEAST(events.first_seen_at, EXCLUDED.first_seen_at),
             last_seen_at = GREATEST(events.last_seen_at, EXCLUDED.last_seen_at),
             report_count = events.report_count + 1,
             state = EXCLUDED.state
@@ -71,10 +78,34 @@ async def upsert_event(
 async def add_event_article(
     conn: AsyncConnection, event_id: str, article_id: int, reason: str
 ) -> None:
+    """Add a report; when it is earlier than the report that opened the event, it becomes
+    the opener ("new event") and the former opener takes its reason, so report 1 of the timeline
+    always says "new event"."""
     await conn.execute(
         "INSERT INTO event_articles (event_id, article_id, reason) VALUES (%s, %s, %s)"
         " ON CONFLICT DO NOTHING",
         (event_id, article_id, reason),
+    )
+    await conn.execute(
+        """
+        WITH earliest AS (
+            SELECT ea.article_id, ea.reason
+            FROM event_articles ea JOIN articles a ON a.id = ea.article_id
+            WHERE ea.event_id = %(event)s
+            ORDER BY coalesce(a.published_at, a.first_seen_at), a.id
+            LIMIT 1
+        ), opener AS (
+            SELECT article_id FROM event_articles
+            WHERE event_id = %(event)s AND reason = 'new event'
+        )
+        UPDATE event_articles ea
+        SET reason = CASE WHEN ea.article_id = earliest.article_id THEN 'new event'
+                          ELSE earliest.reason END
+        FROM earliest, opener
+        WHERE ea.event_id = %(event)s AND earliest.article_id <> opener.article_id
+          AND ea.article_id IN (earliest.article_id, opener.article_id)
+        """,
+        {"event": event_id},
     )
 
 
