@@ -299,8 +299,7 @@ class SectorWeek:
 class SourceReports:
     source_key: str
     source_name: str
-    reports: int  # reports (articles) in events first seen in the window
-    events: int  # distinct events they belong to
+    reports: int  # event reports (articles) dated in the window
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,9 @@
 """Counts over time for the web console's charts: actions per week by sector, reports per
 source, crawl items per source per day.
 
-Every query is bounded by a time window and walks an index on time (events_first_seen,
-the crawl_days rollup), so a chart costs the same on a month-old or a years-old archive.
+Every query is bounded by a time window and reads either the events of that window or a
+rollup kept by a trigger (report_days, crawl_days: one row per source and day), so a chart
+costs about the same on a month-old or a years-old archive.
 Weeks and days are Beijing weeks and days, as analysts count them.
 """
 
@@ -34,19 +35,18 @@ async def events_per_week_by_sector(conn: AsyncConnection, since: datetime) -> l
         return await cur.fetchall()
 
 
-async def reports_per_source(conn: AsyncConnection, since: datetime) -> list[SourceReports]:
-    """How many reports each source contributed to the events first seen since `since`."""
+async def reports_per_source(conn: AsyncConnection, since: date) -> list[SourceReports]:
+    """How many event reports each source contributed from Beijing day `since` on (the
+    report_days rollup of 0010a_report_days.sql)."""
     async with conn.cursor(row_factory=class_row(SourceReports)) as cur:
         await cur.execute(
             """
-            SELECT a.source_key, coalesce(max(s.name), a.source_key) AS source_name,
-                   count(*)::int AS reports, count(DISTINCT e.id)::int AS events
-            FROM events e
-            JOIN event_articles ea ON ea.event_id = e.id
-            JOIN articles a ON a.id = ea.article_id
-            LEFT JOIN sources s ON s.key = a.source_key
-            WHERE e.first_seen_at >= %s
-            GROUP BY a.source_key ORDER BY reports DESC, a.source_key""",
+            SELECT r.source_key, coalesce(max(s.name), r.source_key) AS source_name,
+                   sum(r.reports)::int AS reports
+            FROM report_days r LEFT JOIN sources s ON s.key = r.source_key
+            WHERE r.day >= %s
+            GROUP BY r.source_key HAVING sum(r.reports) > 0
+            ORDER BY reports DESC, r.source_key""",
             (since,),
         )
         return await cur.fetchall()

@@ -31,7 +31,7 @@ async def charts_page(request: web.Request) -> web.Response:
     keys = sorted(app.config.sources)
     async with app.pool.connection() as conn:
         per_week = await trends.events_per_week_by_sector(conn, since)
-        per_source = await trends.reports_per_source(conn, since)
+        per_source = await trends.reports_per_source(conn, first_week)
         per_day = await trends.crawl_items_per_day(conn, keys, first_day)
     week_list = [first_week + timedelta(weeks=i) for i in range(weeks)]
     day_list = [first_day + timedelta(days=i) for i in range(days)]
@@ -47,7 +47,7 @@ async def charts_page(request: web.Request) -> web.Response:
                 (
                     r.source_name,
                     r.reports,
-                    f"{r.source_name}: {r.reports} reports, {r.events} events",
+                    f"{r.source_name}: {r.reports} reports",
                 )
                 for r in per_source[:40]
             ],
