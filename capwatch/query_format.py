@@ -20,6 +20,8 @@ from rich.text import Text
 
 from core.timeparse import parse_when
 from core.tz import BEIJING
+from db.models import EventSummary, EventTimeline
+from db.search import SearchHit
 from db.search_terms import Snippet
 from detection.vocabulary import Kind, label
 
@@ -95,7 +97,7 @@ def snippet_text(snippet: Snippet) -> Text:
     return text
 
 
-def hits_table(hits: list[Any]) -> Table:
+def hits_table(hits: list[SearchHit]) -> Table:
     table = Table(show_lines=True, expand=True)
     table.add_column("time (UTC+8)", no_wrap=True)
     table.add_column("source", max_width=14)
@@ -123,7 +125,7 @@ def _names(slugs: Sequence[str], kind: Kind) -> str:
     return ", ".join(label(slug, kind) for slug in slugs)
 
 
-def events_table(events: list[Any]) -> Table:
+def events_table(events: list[EventSummary]) -> Table:
     table = Table(expand=True, show_lines=True)
     table.add_column("first seen (UTC+8)", no_wrap=True, min_width=10)
     table.add_column("sector / action", max_width=18)
@@ -144,7 +146,7 @@ def events_table(events: list[Any]) -> Table:
     return table
 
 
-def timeline_table(timeline: Any) -> Table:
+def timeline_table(timeline: EventTimeline) -> Table:
     ev = timeline.event
     table = Table(
         title=Text(
@@ -210,7 +212,7 @@ def _line(*parts: str | Text, sep: str = "  ") -> Text:
     return line
 
 
-def hit_records(hits: list[Any]) -> list[list[Text]]:
+def hit_records(hits: list[SearchHit]) -> list[list[Text]]:
     blocks = []
     for hit in hits:
         score = (
@@ -230,7 +232,7 @@ def hit_records(hits: list[Any]) -> list[list[Text]]:
     return blocks
 
 
-def event_records(events: list[Any]) -> list[list[Text]]:
+def event_records(events: list[EventSummary]) -> list[list[Text]]:
     blocks = []
     for ev in events:
         reports = f"{ev.reports} report" + ("" if ev.reports == 1 else "s")
@@ -246,7 +248,7 @@ def event_records(events: list[Any]) -> list[list[Text]]:
     return blocks
 
 
-def timeline_records(timeline: Any) -> list[list[Text]]:
+def timeline_records(timeline: EventTimeline) -> list[list[Text]]:
     ev = timeline.event
     blocks = [
         [
@@ -274,7 +276,7 @@ def timeline_records(timeline: Any) -> list[list[Text]]:
     return blocks
 
 
-def print_hits(hits: list[Any], out: TextIO | None = None) -> None:
+def print_hits(hits: list[SearchHit], out: TextIO | None = None) -> None:
     console = _console(out)
     if wants_records(console):
         _print_records(console, hit_records(hits))
@@ -282,7 +284,7 @@ def print_hits(hits: list[Any], out: TextIO | None = None) -> None:
         console.print(hits_table(hits))
 
 
-def print_events(events: list[Any], out: TextIO | None = None) -> None:
+def print_events(events: list[EventSummary], out: TextIO | None = None) -> None:
     console = _console(out)
     if wants_records(console):
         _print_records(console, event_records(events))
@@ -290,7 +292,7 @@ def print_events(events: list[Any], out: TextIO | None = None) -> None:
         console.print(events_table(events))
 
 
-def print_timeline(timeline: Any, out: TextIO | None = None) -> None:
+def print_timeline(timeline: EventTimeline, out: TextIO | None = None) -> None:
     console = _console(out)
     if wants_records(console):
         _print_records(console, timeline_records(timeline))
