@@ -47,7 +47,7 @@ class Combination:
 
     model_weight: float = 0.6
     threshold: float = 0.5
-    veto: float = 0.25
+    veto: float = 0.15
     action_threshold: float = 0.5
     action_add: float = 0.8  # a head this sure adds its action to the rules' ones
 
