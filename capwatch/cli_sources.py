@@ -199,6 +199,14 @@ def _print_check(source, result) -> None:
         f"{stats.get('capwatch/http_errors', 0)} parse_errors="
         f"{stats.get('capwatch/parse_errors', 0)} items={len(result.items)}"
     )
+    found = result.link_suggestion
+    if found is not None:
+        typer.echo(
+            f'\n  links = "a[href]" (the default) takes every link of the list page ({found.total}'
+            f", menus and footers too); the article links look like {found.count} links under:\n"
+            f'      links = "{found.selector}"    # put this in [source.options]\n'
+            "      e.g. " + " | ".join(found.examples)
+        )
     for item in result.items[:20]:
         when = item.published_at.isoformat() if item.published_at else "no time"
         typer.echo(f"\n- {item.title}\n  {item.url}\n  {when}  author: {item.author or '-'}")

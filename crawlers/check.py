@@ -6,8 +6,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from crawlers.extract.links import LinkSuggestion, suggest_link_selector
 from crawlers.items import ArticleItem
 from crawlers.sources import SourceConfig
+
+DEFAULT_LINKS = "a[href]"
 
 
 @dataclass
@@ -18,6 +21,8 @@ class CheckResult:
     saved: list[Any] = field(default_factory=list)  # scrapy Responses, for --save-fixture
     finish_reason: str = ""
     stats: dict[str, Any] = field(default_factory=dict)
+    # html sources still on the default `links = "a[href]"`: the article links' selector
+    link_suggestion: LinkSuggestion | None = None
 
 
 @dataclass(frozen=True)
@@ -77,6 +82,14 @@ async def check_source(
         )
         if keep_responses and not response.url.endswith("/robots.txt"):
             result.saved.append(response)
+        if (
+            source.kind == "html"
+            and source.options.get("links", DEFAULT_LINKS) == DEFAULT_LINKS
+            and response.url == source.url
+            and result.link_suggestion is None
+            and hasattr(response, "text")
+        ):
+            result.link_suggestion = suggest_link_selector(response.text, response.url)
 
     def on_closed(spider: Any, reason: str) -> None:
         result.finish_reason = reason
