@@ -22,6 +22,8 @@ from db.models import Report
 
 __all__ = ["TELEGRAM_LIMIT", "render_alert_html", "render_alert_plain", "to_plain"]
 
+_MONTH = re.compile(r"\d{4}-\d{2}")  # "2026-08": a month, not a figure
+
 _UNSAFE = re.compile(r"[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]")
 MAX_LISTED_SOURCES = 12
 
@@ -105,8 +107,12 @@ def render_alert_html(
     ]
     if payload.actors:
         head.append("Actors: " + esc(", ".join(actor_label(a) for a in payload.actors[:10]), 300))
-    if payload.figures:
-        head.append("Figures: " + esc(", ".join(payload.figures[:10]), 200))
+    months = [f for f in payload.figures if _MONTH.fullmatch(f)]
+    figures = [f for f in payload.figures if not _MONTH.fullmatch(f)]
+    if figures:
+        head.append("Figures: " + esc(", ".join(figures[:10]), 200))
+    if months:  # the detector keeps the month the action takes effect among the figures
+        head.append("Takes effect: " + esc(months[0], 20))
     name = payload.source_name or payload.source_key or "?"
     tier = payload.tier or "media"
     head.append(f"Source: {esc(name, 80)} ({esc(tier, 20)}) · {beijing(payload.published_at)}")

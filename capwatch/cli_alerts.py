@@ -76,33 +76,74 @@ def chats() -> None:
 
 @alerts_app.command("preview")
 def preview(
-    event_id: Annotated[str | None, typer.Argument(help="An event id; none: a sample.")] = None,
+    event_id: Annotated[
+        str | None, typer.Argument(help="An event id or a unique prefix of it; none: a sample.")
+    ] = None,
     html: Annotated[bool, typer.Option("--html", help="Telegram HTML instead of text.")] = False,
 ) -> None:
-    """Show an alert as it is sent (the event's first alert, or a built-in sample)."""
+    """Show an alert as it is sent: the event's first alert, or, for an event stored without
+    one (too old, a backfill), the alert it would get; a built-in sample without an id."""
     from alerts.payload import AlertPayload
     from alerts.render import render_alert_html, to_plain
     from alerts.sample import SAMPLE_PAYLOAD
 
     payload = AlertPayload.from_json(SAMPLE_PAYLOAD)
+    later: list[Any] = []
     if event_id:
-        from db.events import event_reports
-        from db.models import Report
-        from db.outbox import first_payload
-
-        async def load(conn: AsyncConnection) -> tuple[dict[str, Any] | None, list[Report]]:
-            return await first_payload(conn, event_id), await event_reports(conn, event_id)
-
-        found, reports = _with_conn(load)
-        if found is None:
-            typer.echo(f"no alert for event {event_id}", err=True)
-            raise typer.Exit(1)
-        payload = AlertPayload.from_json(found, event_id)
-        later = [r for r in reports if r.article_id != payload.article_id]
-    else:
-        later = []
+        payload, later, sent = _event_alert(event_id)
+        if not sent:
+            typer.echo(
+                "no alert was sent for this event (stored without one); this is the alert it "
+                "would get",
+                err=True,
+            )
     text = render_alert_html(payload, later)
     typer.echo(text if html else to_plain(text))
+
+
+def _event_alert(given: str) -> tuple[Any, list[Any], bool]:
+    """(payload, the event's other reports, whether an alert went out) of one event."""
+    from alerts.payload import AlertPayload
+    from capwatch.cli_common import settings
+    from capwatch.detector import report_time, stored_text
+    from crawlers.sources import load_sources
+    from db.articles import first_article_of_event
+    from db.events import event_reports, resolve_event_id
+    from db.outbox import first_payload
+    from detection.stage import detect
+
+    async def load(conn: AsyncConnection) -> tuple[list[str], Any, Any, list[Any]]:
+        ids = await resolve_event_id(conn, given)
+        if len(ids) != 1:
+            return ids, None, None, []
+        found = await first_payload(conn, ids[0])
+        article = None if found else await first_article_of_event(conn, ids[0])
+        return ids, found, article, await event_reports(conn, ids[0])
+
+    ids, found, article, reports = _with_conn(load)
+    if not ids:
+        raise typer.BadParameter(f"no event {given!r}", param_hint="EVENT_ID")
+    if len(ids) > 1:
+        raise typer.BadParameter(f"{given!r} is ambiguous: {', '.join(ids)}", param_hint="EVENT_ID")
+    if found is not None:
+        payload = AlertPayload.from_json(found, ids[0])
+    elif article is not None:
+        source = load_sources(settings().sources_file).get(article.source_key)
+        payload = AlertPayload.of(
+            detect(stored_text(article)),
+            headline=article.title,
+            source_key=article.source_key,
+            source_name=source.name if source else article.source_key,
+            tier=source.tier if source else "media",
+            url=article.url,
+            article_id=article.id,
+            published_at=report_time(article),
+            event_id=ids[0],
+        )
+    else:
+        raise typer.BadParameter(f"event {ids[0]} has no report left", param_hint="EVENT_ID")
+    later = [r for r in reports if r.article_id != payload.article_id]
+    return payload, later, found is not None
 
 
 def register(app: typer.Typer) -> None:

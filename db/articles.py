@@ -168,3 +168,18 @@ async def field_coverage(
     async with conn.cursor(row_factory=class_row(Coverage)) as cur:
         await cur.execute(query)
         return {row.source_key: row for row in await cur.fetchall()}
+
+
+async def first_article_of_event(conn: AsyncConnection, event_id: str) -> StoredArticle | None:
+    """The report that opens an event (its earliest), as the detector read it."""
+    async with conn.cursor(row_factory=class_row(StoredArticle)) as cur:
+        await cur.execute(
+            """
+            SELECT a.id, a.source_key, a.url, a.title, a.body, a.lang, a.published_at,
+                   a.first_seen_at
+            FROM events e JOIN articles a ON a.id = e.first_article_id
+            WHERE e.id = %s
+            """,
+            (event_id,),
+        )
+        return await cur.fetchone()
