@@ -9,6 +9,7 @@ import json
 from pathlib import Path
 from urllib.parse import quote
 
+from scrapy.crawler import Crawler
 from scrapy.exceptions import IgnoreRequest
 from scrapy.http import Request, Response
 from scrapy.responsetypes import responsetypes
@@ -24,13 +25,13 @@ def body_name(url: str) -> str:
 def save_responses(folder: Path, responses: list[Response]) -> None:
     """Write each response body and a manifest {url: {status, content_type, file}}."""
     folder.mkdir(parents=True, exist_ok=True)
-    manifest = {}
+    manifest: dict[str, dict[str, str | int]] = {}
     for response in responses:
         name = body_name(response.url)
         (folder / name).write_bytes(response.body)
         manifest[response.url] = {
             "status": response.status,
-            "content_type": response.headers.get(b"Content-Type", b"").decode("latin-1"),
+            "content_type": (response.headers.get(b"Content-Type") or b"").decode("latin-1"),
             "file": name,
         }
     (folder / MANIFEST).write_text(json.dumps(manifest, indent=1, ensure_ascii=False), "utf-8")
@@ -40,13 +41,13 @@ class ReplayMiddleware:
     """Active when the CAPWATCH_REPLAY_URL Scrapy setting names a replay server."""
 
     @classmethod
-    def from_crawler(cls, crawler):
+    def from_crawler(cls, crawler: Crawler) -> ReplayMiddleware:
         return cls(crawler.settings.get("CAPWATCH_REPLAY_URL"))
 
     def __init__(self, server: str | None) -> None:
         self.server = server.rstrip("/") if server else None
 
-    def process_request(self, request: Request):
+    def process_request(self, request: Request) -> Request | None:
         if not self.server or "replay_original" in request.meta:
             return None
         original = request.url
@@ -54,7 +55,7 @@ class ReplayMiddleware:
         request.meta["replay_original"] = original
         return request.replace(url=target, dont_filter=True)
 
-    def process_response(self, request: Request, response: Response):
+    def process_response(self, request: Request, response: Response) -> Response:
         original = request.meta.get("replay_original")
         if self.server and original:
             return response.replace(url=original)
@@ -67,7 +68,7 @@ class FileAnswerMiddleware:
     other request is not sent (an offline preview fetches nothing)."""
 
     @classmethod
-    def from_crawler(cls, crawler):
+    def from_crawler(cls, crawler: Crawler) -> FileAnswerMiddleware:
         settings = crawler.settings
         return cls(settings.get("CAPWATCH_FILE_ANSWER"), settings.get("CAPWATCH_FILE_TYPE"))
 
@@ -76,14 +77,14 @@ class FileAnswerMiddleware:
         self.content_type = content_type or ""
         self.answered = False
 
-    def process_request(self, request: Request):
+    def process_request(self, request: Request) -> Response | None:
         if self.path is None:
             return None
         if self.answered:
             raise IgnoreRequest(f"not fetched: offline preview of {self.path.name}")
         self.answered = True
         body = self.path.read_bytes()
-        headers = {"Content-Type": self.content_type} if self.content_type else {}
+        headers = {b"Content-Type": self.content_type.encode()} if self.content_type else {}
         cls = responsetypes.from_args(
             headers=headers or None, url=request.url, filename=str(self.path), body=body
         )

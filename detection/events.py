@@ -212,7 +212,7 @@ class EventIndex:
             if dated != ev.dated and _hint_conflict(det, ev, when, dated):
                 continue  # the undated side's "9月18日" names another month
             sec = set(sectors) & set(ev.sectors)
-            score = 2 * len(sec) + len(act) + 2 * len(bodies & set(ev.bodies))
+            score: float = 2 * len(sec) + len(act) + 2 * len(bodies & set(ev.bodies))
             score += 1.0 if sectors[0] == ev.sectors[0] else 0.0
             score += 0.5 if (dated and ev.dated) else 0.0
             if best is None or (score, ev.id) > best:

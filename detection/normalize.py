@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from functools import lru_cache
+from typing import Protocol
 
 _TONED = "āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜü"
 # A parenthesised pinyin syllable (with tone mark, or a few toneless particles) right
@@ -22,12 +23,17 @@ _CJK = re.compile(r"[\u4e00-\u9fff]")
 _WHITESPACE = re.compile(r"\s")
 
 
+class _Converter(Protocol):
+    def convert(self, text: str) -> str: ...
+
+
 @lru_cache(maxsize=1)
-def _converter():
+def _converter() -> _Converter:
     """OpenCC is created once per process: building it costs far more than a conversion."""
     import opencc
 
-    return opencc.OpenCC("t2s")
+    converter: _Converter = opencc.OpenCC("t2s")
+    return converter
 
 
 def to_simplified(text: str) -> str:

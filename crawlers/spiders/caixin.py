@@ -8,10 +8,12 @@ free articles (`attr == 0`) have their full text at `u.caixinglobal.com/get/read
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
+from datetime import datetime
 from typing import Any, ClassVar
 from urllib.parse import quote, urlencode
 
+import scrapy
 from scrapy import Request
 from scrapy.http import Response
 
@@ -23,7 +25,7 @@ _SKIP_HOSTS = ("fm.caixin.com", "video.caixin.com", "datanews.caixin.com")
 READING_URL = "https://u.caixinglobal.com/get/reading.do"
 
 
-def caixin_time(value: Any):
+def caixin_time(value: Any) -> datetime | None:
     """Epoch (s or ms) when numeric, else a Beijing wall-clock string."""
     if isinstance(value, int | float) or (isinstance(value, str) and value.strip().isdigit()):
         return from_epoch(value)
@@ -34,7 +36,7 @@ class CaixinSpider(ApiSpider):
     name = "caixin"
     site_headers: ClassVar[dict[str, str]] = {"Referer": "https://www.caixin.com/"}
 
-    async def start(self):
+    async def start(self) -> AsyncIterator[scrapy.Request]:
         yield self.list_request(self.source.url, self.parse)
 
     def parse(self, response: Response) -> Iterator[Any]:
@@ -75,7 +77,7 @@ class CaixinGlobalSpider(ApiSpider):
     name = "caixin_global"
     site_headers: ClassVar[dict[str, str]] = {"Referer": "https://www.caixinglobal.com/"}
 
-    async def start(self):
+    async def start(self) -> AsyncIterator[scrapy.Request]:
         params = {
             "subject": self.opt("subject", "100990318;100990314;100990311"),
             "start": 0,

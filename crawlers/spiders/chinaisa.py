@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any, ClassVar
 from urllib.parse import parse_qs, quote, urlsplit
 
+import scrapy
 from parsel import Selector
 from scrapy.http import Response
 
@@ -57,7 +58,7 @@ class ChinaisaSpider(ApiSpider):
         "X-Requested-With": "XMLHttpRequest",
     }
 
-    async def start(self):
+    async def start(self) -> AsyncIterator[scrapy.Request]:
         for column in self.opt("columns", list(COLUMNS.values())):
             yield self.list_request(
                 self.source.url,

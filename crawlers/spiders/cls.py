@@ -9,7 +9,7 @@ import hashlib
 import json
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from datetime import datetime
 from typing import Any
 from urllib.parse import urlencode
@@ -98,7 +98,7 @@ class ClsTelegraphSpider(SourceSpider):
             dont_filter=True,
         )
 
-    async def start(self):
+    async def start(self) -> AsyncIterator[scrapy.Request]:
         yield self._page_request(self.until_ts or int(time.time()), page=1)
 
     def parse(self, response: Response, page: int = 1, last_time: int = 0) -> Iterator[Any]:

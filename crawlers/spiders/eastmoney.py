@@ -7,10 +7,11 @@ finance.eastmoney.com/a/{code}.html, whose body is `#ContentBody`.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from functools import partial
 from typing import Any, ClassVar
 
+import scrapy
 from scrapy.http import Response
 
 from crawlers.items import ArticleItem
@@ -32,7 +33,7 @@ class EastmoneyFastNewsSpider(ApiSpider):
     name = "eastmoney_724"
     site_headers: ClassVar[dict[str, str]] = {"Referer": "https://kuaixun.eastmoney.com/"}
 
-    def _page(self, sort_end: str, page: int):
+    def _page(self, sort_end: str, page: int) -> scrapy.Request:
         params = {
             "client": "web",
             "biz": "web_724",
@@ -45,13 +46,13 @@ class EastmoneyFastNewsSpider(ApiSpider):
             self.source.url, self.parse, params, cb_kwargs={"page": page, "sort_end": sort_end}
         )
 
-    async def start(self):
+    async def start(self) -> AsyncIterator[scrapy.Request]:
         yield self._page("", page=1)
 
     def parse(self, response: Response, page: int = 1, sort_end: str = "") -> Iterator[Any]:
         payload = self.json_or_error(response, jsonp=True, refused=_refused)
         rows = None if payload is None else self.list_of(payload, "data.fastNewsList")
-        if rows is None:
+        if payload is None or rows is None:
             return
         yield from self.list_items(rows, partial(fast_news_item, self), require="code")
         cursor = str((payload.get("data") or {}).get("sortEnd") or "")
@@ -81,12 +82,12 @@ class EastmoneyNewsSpider(ApiSpider):
     site_headers: ClassVar[dict[str, str]] = {"Referer": "https://finance.eastmoney.com/"}
     FIELDS = "code,showTime,title,mediaName,summary,image,url,uniqueUrl,Np_dst"
 
-    async def start(self):
+    async def start(self) -> AsyncIterator[scrapy.Request]:
         columns = self.opt("columns", [350])
         for column in columns if isinstance(columns, list) else [columns]:
             yield self._page(str(column), 1)
 
-    def _page(self, column: str, page: int):
+    def _page(self, column: str, page: int) -> scrapy.Request:
         params = {
             "client": "web",
             "biz": "web_news_col",

@@ -9,9 +9,10 @@ carry the exact time and ids in meta tags; the body is `#UCAP-CONTENT` (or TRS /
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any, ClassVar
 
+import scrapy
 from scrapy import Request
 from scrapy.http import Response
 
@@ -38,7 +39,7 @@ class GovCnSpider(ApiSpider):
     name = "govcn"
     site_headers: ClassVar[dict[str, str]] = {"Referer": "https://www.gov.cn/"}
 
-    async def start(self):
+    async def start(self) -> AsyncIterator[scrapy.Request]:
         yield self.list_request(self.source.url, self.parse)
 
     def parse(self, response: Response) -> Iterator[Any]:

@@ -7,9 +7,10 @@ from __future__ import annotations
 import json
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any, ClassVar
 
+import scrapy
 from scrapy.http import Response
 
 from crawlers.items import ArticleItem
@@ -38,7 +39,7 @@ class Jin10FlashSpider(ApiSpider):
     def script_form(self) -> bool:
         return self.source.url.split("?", 1)[0].endswith(".js")
 
-    def _page(self, max_time: str, page: int):
+    def _page(self, max_time: str, page: int) -> scrapy.Request:
         if self.script_form:
             return self.list_request(
                 self.source.url, self.parse, {"t": int(time.time() * 1000)}, cb_kwargs={"page": 1}
@@ -55,7 +56,7 @@ class Jin10FlashSpider(ApiSpider):
             cb_kwargs={"page": page, "max_time": max_time},
         )
 
-    async def start(self):
+    async def start(self) -> AsyncIterator[scrapy.Request]:
         yield self._page("", 1)
 
     def parse(self, response: Response, page: int = 1, max_time: str = "") -> Iterator[Any]:
@@ -98,7 +99,8 @@ class Jin10FlashSpider(ApiSpider):
 
 def flash_item(spider: ApiSpider, raw: dict[str, Any]) -> ArticleItem:
     """Title: leading 【…】 of the content, else `data.title` / `vip_title`, else 80 chars."""
-    data = raw.get("data") if isinstance(raw.get("data"), dict) else {}
+    given = raw.get("data")
+    data: dict[str, Any] = given if isinstance(given, dict) else {}
     body = html_text(data.get("content") or "")
     item_id = str(raw["id"])
     return spider.item(

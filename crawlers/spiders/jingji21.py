@@ -12,9 +12,10 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any, ClassVar
 
+import scrapy
 from scrapy import Request
 from scrapy.http import Response
 
@@ -57,7 +58,7 @@ class Jingji21Spider(ApiSpider):
     def api_base(self) -> str:
         return str(self.opt("api_base", API_BASE)).rstrip("/")
 
-    async def start(self):
+    async def start(self) -> AsyncIterator[scrapy.Request]:
         yield self.list_request(self.source.url, self.parse_menu)
 
     def parse_menu(self, response: Response) -> Iterator[Any]:

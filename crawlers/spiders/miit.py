@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any, ClassVar
 from urllib.parse import urlencode
 
+import scrapy
 from parsel import Selector
 from scrapy.http import Response
 
@@ -67,7 +68,7 @@ class MiitSpider(ApiSpider):
     name = "miit"
     site_headers: ClassVar[dict[str, str]] = {"Referer": "https://www.miit.gov.cn/"}
 
-    async def start(self):
+    async def start(self) -> AsyncIterator[scrapy.Request]:
         yield self.list_request(self.source.url, self.parse_column)
 
     def parse_column(self, response: Response) -> Iterator[Any]:

@@ -7,10 +7,11 @@ reported as a parse error that says so.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from functools import partial
 from typing import Any, ClassVar
 
+import scrapy
 from scrapy.http import Response
 
 from core.timeparse import from_epoch
@@ -26,7 +27,7 @@ class StcnKuaixunSpider(ApiSpider):
         "Accept": "application/json, text/javascript, */*; q=0.01",
     }
 
-    async def start(self):
+    async def start(self) -> AsyncIterator[scrapy.Request]:
         yield self.list_request(self.source.url, self.parse)
 
     def parse(self, response: Response) -> Iterator[Any]:

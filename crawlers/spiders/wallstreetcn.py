@@ -4,10 +4,11 @@ SOURCES.md section 8.1. All answers are `{"code": 20000, "data": ...}`; times ar
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from functools import partial
 from typing import Any, ClassVar
 
+import scrapy
 from scrapy import Request
 from scrapy.http import Response
 
@@ -46,7 +47,7 @@ class WallstreetcnLivesSpider(WallstreetcnSpider):
 
     name = "wallstreetcn_lives"
 
-    def _page(self, cursor: str, page: int):
+    def _page(self, cursor: str, page: int) -> scrapy.Request:
         params: dict[str, Any] = {
             "channel": self.opt("channel", "global-channel"),
             "client": "pc",
@@ -60,7 +61,7 @@ class WallstreetcnLivesSpider(WallstreetcnSpider):
             self.source.url, self.parse, params, cb_kwargs={"page": page, "cursor": cursor}
         )
 
-    async def start(self):
+    async def start(self) -> AsyncIterator[scrapy.Request]:
         yield self._page("", 1)
 
     def parse(self, response: Response, page: int = 1, cursor: str = "") -> Iterator[Any]:
@@ -101,7 +102,7 @@ class WallstreetcnArticlesSpider(WallstreetcnSpider):
     name = "wallstreetcn_articles"
     KEEP: ClassVar[set[str]] = {"article"}
 
-    async def start(self):
+    async def start(self) -> AsyncIterator[scrapy.Request]:
         params = {
             "channel": self.opt("channel", "global-channel"),
             "accept": "article",

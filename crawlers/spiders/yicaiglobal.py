@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from typing import Any, ClassVar
 from urllib.parse import urlencode
 
+import scrapy
 from scrapy import Request
 from scrapy.http import Response
 
@@ -57,7 +58,7 @@ class YicaiGlobalSpider(ApiSpider):
         "Referer": "https://www.yicaiglobal.com/",
     }
 
-    async def start(self):
+    async def start(self) -> AsyncIterator[scrapy.Request]:
         salt = self.opt("sign_salt", SIGN_SALT)
         for category in self.opt("categories", [3, 4, 5]):
             base = {"type": "", "id": category, "pagesize": self.opt("page_size", 10), "page": 1}
