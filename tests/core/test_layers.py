@@ -124,3 +124,23 @@ def test_the_checker_sees_an_upward_import(tmp_path: Path) -> None:
     module = tmp_path / "m.py"
     module.write_text("def f():\n    from capwatch.settings import Settings\n", "utf-8")
     assert _imports(module, "db.m") == {"capwatch.settings", "capwatch.settings.Settings"}
+
+
+def test_no_test_imports_bench() -> None:
+    """bench/ measures; tests assert. What both need lives in a package module."""
+    offenders = []
+    for path in sorted((REPO / "tests").rglob("*.py")):
+        for imported in _imports_any(path):
+            if imported == "bench" or imported.startswith("bench."):
+                offenders.append(f"{path.relative_to(REPO)} -> {imported}")
+    assert offenders == []
+
+
+def _imports_any(path: Path) -> set[str]:
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+            names.add(node.module)
+    return names

@@ -1,11 +1,12 @@
 """Real saved traffic (../shared fixtures) through the pipeline: ordinary days must not flood
-analysts, the keyword-hit file must not starve them. Numbers printed by bench/real_traffic.py."""
+analysts, the keyword-hit file must not starve them (detection/traffic.py; the same numbers are
+printed by bench/real_traffic.py)."""
 
 from __future__ import annotations
 
 import pytest
 
-from bench import real_traffic as rt
+from detection import traffic as rt
 from tests.conftest import shared_path
 
 # measured 2026-08-21 (rules + model): CLS 4, Eastmoney 4 — judged against LABELING.md: Muyuan's
@@ -18,9 +19,10 @@ ORDINARY_DAY_MAX_ALERTS = 8
 
 @pytest.fixture(scope="module")
 def traffic() -> dict[str, rt.Traffic]:
-    shared_path("fixtures", "sources", "cls", rt.CLS_DAY.name)
-    shared_path("fixtures", "sources", "eastmoney", rt.EASTMONEY_DAY.name)
-    return {t.name.split()[0] + " " + t.name.split()[1]: t for t in rt.all_files()}
+    for day in rt.SAVED_DAYS:
+        shared_path("fixtures", "sources", *day.path)
+    fixtures = shared_path("fixtures", "sources")
+    return {t.name.split()[0] + " " + t.name.split()[1]: t for t in rt.run_saved_days(fixtures)}
 
 
 def _headlines(t: rt.Traffic) -> str:
