@@ -25,6 +25,7 @@ class AlertPayload:
     actions: tuple[str, ...]
     actors: tuple[str, ...] = ()
     figures: tuple[str, ...] = ()
+    mentioned: tuple[str, ...] = ()  # sectors named beside the action, not acted on
     evidence: tuple[Evidence, ...] = ()
     score: float = 0.0
     source_key: str = ""
@@ -56,6 +57,7 @@ class AlertPayload:
             actions=detection.actions,
             actors=detection.actors,
             figures=detection.figures,
+            mentioned=detection.mentioned,
             evidence=detection.evidence[:MAX_EVIDENCE],
             score=detection.score,
             source_key=source_key,
@@ -78,6 +80,7 @@ class AlertPayload:
             "actions": list(self.actions),
             "actors": list(self.actors),
             "figures": list(self.figures),
+            "mentioned": list(self.mentioned),
             "evidence": [e.to_dict() for e in self.evidence],
             "score": self.score,
             "source_key": self.source_key,
@@ -98,6 +101,7 @@ class AlertPayload:
             actions=_strings(data.get("actions")),
             actors=_strings(data.get("actors")),
             figures=_strings(data.get("figures")),
+            mentioned=_strings(data.get("mentioned")),
             evidence=_evidence(data.get("evidence")),
             score=_score(data.get("score")),
             source_key=_text(data.get("source_key")),

@@ -107,6 +107,9 @@ def render_alert_html(
     ]
     if payload.actors:
         head.append("Actors: " + esc(", ".join(actor_label(a) for a in payload.actors[:10]), 300))
+    if payload.mentioned:  # named beside the action, not acted on: context, not the target
+        also = ", ".join(sector_label(s) for s in payload.mentioned[:6])
+        head.append("Also named: " + esc(also, 200))
     months = [f for f in payload.figures if _MONTH.fullmatch(f)]
     figures = [f for f in payload.figures if not _MONTH.fullmatch(f)]
     if figures:

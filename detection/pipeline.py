@@ -54,6 +54,8 @@ def process_record(rec: dict[str, Any], index: EventIndex) -> dict[str, Any]:
         "actions": list(det.actions),
         "actors": list(det.actors),
         "figures": list(det.figures),
+        "month": det.month,
+        "mentioned": list(det.mentioned),
         "event": event,
         "event_reason": reason,
         "evidence": [e.to_dict() for e in det.evidence],

@@ -4,12 +4,16 @@ it (a price reaction, a cause, an aside) are kept apart as `mentioned`."""
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 
 import pytest
 
+from alerts.payload import AlertPayload
+from alerts.render import render_alert_html
 from detection.classify import classify
 from detection.events import EventIndex
+from detection.pipeline import run_jsonl
 from detection.stage import ArticleText, detect_and_assign
 
 CASES = [
@@ -96,3 +100,38 @@ def test_event_keys_use_the_sectors_acted_on() -> None:
     assert events["a"].startswith("pv_glass-")
     assert events["c"] == events["a"]
     assert events["b"] != events["a"] and events["b"].startswith("glass-")
+
+
+def test_the_alert_names_the_target_first_and_the_rest_as_context() -> None:
+    det = classify(*CASES[0].values[:2])  # type: ignore[arg-type]
+    payload = AlertPayload.of(
+        det,
+        headline="光伏玻璃企业集体减产30%",
+        source_key="cls",
+        source_name="财联社",
+        tier="wire",
+        url=None,
+        article_id=1,
+        published_at=None,
+        event_id="pv_glass-production_cut-2026-08-abcdef",
+    )
+    stored = AlertPayload.from_json(payload.to_json(), payload.event_id)  # through the outbox
+    assert stored.mentioned == ("glass",)
+    lines = render_alert_html(stored).splitlines()
+    assert "PV glass 光伏玻璃" in lines[0] and "Float glass" not in lines[0]
+    assert "Also named: Float glass 浮法玻璃" in lines
+
+
+def test_detect_jsonl_reports_month_and_mentioned_sectors() -> None:
+    line = json.dumps(
+        {
+            "id": "x",
+            "title": CASES[0].values[0],
+            "text": CASES[0].values[1],
+            "published": "2026-08-21",
+        },
+        ensure_ascii=False,
+    )
+    [out] = list(run_jsonl([line]))
+    assert out["sectors"] == ["pv_glass"] and out["mentioned"] == ["glass"]
+    assert "month" in out
