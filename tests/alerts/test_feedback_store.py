@@ -15,6 +15,7 @@ from capwatch.cli import app
 from db import feedback as fq
 from db.outbox import enqueue_alert, enqueue_updates
 from detection.evaluate import evaluate
+from detection.learned.corpus import read_corpora
 from tests.alerts.helpers import payload, seed_event
 
 pytestmark = pytest.mark.integration
@@ -171,3 +172,13 @@ def test_cli_lists_and_exports_labelled_records(database_url: str, tmp_path: Pat
     ]
     metrics = evaluate(records, predictions)
     assert metrics.relevance_f1 == 1.0 and metrics.bcubed_f1 == 1.0 and metrics.n_scored == 4
+    # and what `capwatch train --feedback` reads: every record, with its labels
+    read, files = read_corpora([out])
+    assert files[0].records == 4
+    assert sorted((r.relevant, r.sectors) for r in read) == [
+        (False, ()),
+        (True, ("glass", "soda_ash")),
+        (True, ("pv_glass",)),
+        (True, ("pv_glass",)),
+    ]
+    assert all(r.url.startswith("https://news.example/") and r.notes for r in read)
