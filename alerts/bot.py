@@ -38,7 +38,7 @@ from telegram.ext import (
 
 from alerts.client import TelegramApp
 from alerts.commands import admin, browse, feedback, prefs, subscriptions
-from alerts.commands.common import BotContext, Context, chat_id_of, ctx_of, reply
+from alerts.commands.common import BotContext, Context, HealthReader, chat_id_of, ctx_of, reply
 from alerts.config import BotConfig, WebhookConfig
 from alerts.render import esc
 from alerts.transport import TelegramTransport
@@ -244,15 +244,20 @@ def check_webhook(webhook: WebhookConfig | None) -> None:
 
 
 async def start_bot(
-    config: BotConfig, pool: AsyncConnectionPool, transport: TelegramTransport
+    config: BotConfig,
+    pool: AsyncConnectionPool,
+    transport: TelegramTransport,
+    source_health: HealthReader | None = None,
 ) -> BotHandle:
     """Register the handlers on the transport's Application and bring the bot up in the
-    background (supervised). Raises BotSetupError at once for a configuration that cannot work."""
+    background (supervised). Raises BotSetupError at once for a configuration that cannot work.
+    `source_health` is what /sources shows: the service passes its health monitor's reader,
+    so /sources says what `capwatch status` says."""
     check_webhook(config.webhook)
     quiet_ptb_logs()
     app = transport.app
     first = BotContext.KEY not in app.bot_data  # started again after a standby took over
-    app.bot_data[BotContext.KEY] = BotContext(pool, config, transport)
+    app.bot_data[BotContext.KEY] = BotContext(pool, config, transport, source_health=source_health)
     if first:
         register_handlers(app, config)
     handle = BotHandle(app)

@@ -81,6 +81,8 @@ def _print_table(report: dict[str, Any]) -> None:
             "; ".join(h["problems"]),
         )
     console.print(table)
+    if report.get("network"):
+        console.print(f"[bold red]{report['network']}[/]")
     outbox = report["outbox"]
     console.print(
         "alerts: " + (", ".join(f"{n} {status}" for status, n in sorted(outbox.items())) or "none")

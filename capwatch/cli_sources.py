@@ -16,19 +16,23 @@ from capwatch import cli_common
 from core.errors import UserError
 
 if TYPE_CHECKING:
-    from db.models import SourceRunSummary
+    from crawlers.sources import SourceConfig
+    from db.models import SourceHealth
 
 sources_app = typer.Typer(help="The configured sources.", no_args_is_help=True)
 REPO = Path(__file__).resolve().parents[1]
 
 
-def _run_summaries(keys: list[str]) -> tuple[dict[str, SourceRunSummary], str | None]:
-    """Last run and bad-run streak per source; ({}, why) when the database is unavailable."""
-    from db.sources import source_run_summaries
+def _health(
+    sources: dict[str, SourceConfig], failures: int
+) -> tuple[dict[str, SourceHealth], str | None]:
+    """Each source's health as `capwatch status` computes it; ({}, why) when the database is
+    unavailable."""
+    from scheduler.health import collect
 
     try:
-        summaries = cli_common.with_connection(lambda conn: source_run_summaries(conn, keys))
-        return summaries, None
+        states = cli_common.with_connection(lambda conn: collect(conn, sources, failures))
+        return {h.key: h for h in states}, None
     except Exception as exc:  # the list is useful without run figures
         return {}, f"no run figures ({type(exc).__name__}: {str(exc)[:120]})"
 
@@ -38,7 +42,8 @@ def sources_list(
     no_db: Annotated[bool, typer.Option("--no-db", help="Do not read run figures.")] = False,
 ) -> None:
     """List the sources with their last run: key, kind, tier, interval, confidence, items,
-    errors, and how many runs in a row were bad (no items, parse/HTTP errors, failed)."""
+    errors, and their health as `capwatch status` says it (how many runs in a row were bad:
+    failed, errors and no items, HTTP errors, nothing found)."""
     from rich.console import Console
     from rich.table import Table
 
@@ -46,30 +51,30 @@ def sources_list(
 
     settings = cli_common.settings()
     sources = load_sources(settings.sources_file)
-    summaries, note = ({}, None) if no_db else _run_summaries(list(sources))
-    unhealthy_after = int(getattr(settings, "health_failures", 3))
+    states, note = ({}, None) if no_db else _health(sources, settings.health_failures)
     table = Table("key", "kind", "tier", "schedule", "confidence", "last run", "items", "new",
                   "errors", "health")  # fmt: skip
     for source in sources.values():
         schedule = f"every {source.interval}s" if source.interval else f"cron {source.cron}"
         if not source.enabled:
             schedule += " (disabled)"
-        run = summaries.get(source.key)
+        h = states.get(source.key)
         last = "-"
-        health = "-"
-        if run is not None and run.last_started_at is not None:
-            last = f"{run.last_started_at:%Y-%m-%d %H:%M} {run.last_status}"
-            health = (
-                "ok" if run.bad_in_a_row == 0 else f"{run.bad_in_a_row} bad: {run.last_problem}"
-            )
-            if run.bad_in_a_row >= unhealthy_after:
-                health = "UNHEALTHY: " + health
+        health = "-" if h is None else h.state
+        if h is not None and h.last_run_at is not None:
+            last = f"{h.last_run_at:%Y-%m-%d %H:%M} {h.last_status}"
+            if h.consecutive_failures:
+                health = f"{h.consecutive_failures} bad: {h.last_problem}"
+                if h.state == "failing":
+                    health = "UNHEALTHY: " + health
+            elif h.problems:
+                health = f"{h.state}: {'; '.join(h.problems)}"
         table.add_row(
             source.key, source.kind, source.tier, schedule,
             f"{source.confidence} ({source.evidence_date or '?'})", last,
-            str(run.last_items) if run and run.last_items is not None else "-",
-            str(run.last_new) if run and run.last_new is not None else "-",
-            str(run.last_errors) if run and run.last_errors is not None else "-", health,
+            str(h.last_items) if h and h.last_items is not None else "-",
+            str(h.last_new) if h and h.last_new is not None else "-",
+            str(h.last_errors) if h and h.last_errors is not None else "-", health,
         )  # fmt: skip
     console = Console(width=200) if not sys.stdout.isatty() else Console()
     console.print(table)

@@ -259,7 +259,9 @@ async def run_scheduler(parts: Components, stop: asyncio.Event, lost: asyncio.Ev
 
     bot = None  # commands: with a token, unless TELEGRAM_BOT_COMMANDS=false
     if isinstance(parts.transport, TelegramTransport) and settings.telegram_bot_commands:
-        bot = await start_bot(bot_config(settings), parts.pool, parts.transport)
+        bot = await start_bot(
+            bot_config(settings), parts.pool, parts.transport, parts.health.current
+        )  # /sources shows the health monitor's view, as `capwatch status` does
     parts.jobs.resume()
     wakeups = Wakeups(parts.dsn, [ARTICLES_CHANNEL, OUTBOX_CHANNEL])
     poll = settings.poll_seconds

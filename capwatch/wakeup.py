@@ -11,6 +11,8 @@ import logging
 
 import psycopg
 
+from db.channels import listen
+
 log = logging.getLogger(__name__)
 
 
@@ -34,7 +36,7 @@ class Wakeups:
             try:
                 async with await psycopg.AsyncConnection.connect(self.dsn, autocommit=True) as conn:
                     for channel in self.events:
-                        await conn.execute(f"LISTEN {channel}")
+                        await listen(conn, channel)
                     for event in self.events.values():
                         event.set()  # catch up on anything that happened while disconnected
                     async for note in conn.notifies():

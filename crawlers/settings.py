@@ -14,12 +14,19 @@ TELNETCONSOLE_ENABLED = False
 ITEM_PIPELINES = {"crawlers.pipelines.StorePipeline": 500}
 # Source headers and robots.txt opt-out (before RobotsTxtMiddleware at 100); retries that
 # wait with exponential backoff / Retry-After instead of Scrapy's immediate ones.
+# A request given up (network, redirect loop) is one log line and a counted error.
 DOWNLOADER_MIDDLEWARES = {
     "crawlers.middlewares.SourcePolicyMiddleware": 50,
     "scrapy.downloadermiddlewares.retry.RetryMiddleware": None,
     "crawlers.middlewares.BackoffRetryMiddleware": 550,
+    "scrapy.downloadermiddlewares.redirect.RedirectMiddleware": None,
+    "crawlers.middlewares.CountingRedirectMiddleware": 600,
 }
-EXTENSIONS = {"crawlers.runstats.RunStatsExtension": 500}  # HTTP/parse errors into crawl_runs
+EXTENSIONS = {
+    "crawlers.context.CrawlContextExtension": 100,  # the pool and the crawl-run row
+    "crawlers.runstats.RunStatsExtension": 500,  # HTTP/parse errors into crawl_runs
+}
+RETRY_GIVE_UP_LOG_LEVEL = "DEBUG"  # BackoffRetryMiddleware says it in one line instead
 
 # Polite defaults; sources may tighten them.
 USER_AGENT = (

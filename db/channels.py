@@ -1,4 +1,5 @@
-"""LISTEN/NOTIFY: the channels that wake the detector and the sender, and who listens."""
+"""Connection-level statements: LISTEN/NOTIFY on the channels that wake the detector and the
+sender (and who listens), and the liveness ping of a connection."""
 
 from __future__ import annotations
 
@@ -25,3 +26,15 @@ async def service_listeners(conn: AsyncConnection) -> int:
     )
     row = await cur.fetchone()
     return int(row[0]) if row else 0
+
+
+async def listen(conn: AsyncConnection, channel: str) -> None:
+    """LISTEN on one of capwatch's channels (identifiers cannot be parameters: known names only)."""
+    if channel not in (ARTICLES_CHANNEL, OUTBOX_CHANNEL):
+        raise ValueError(f"not a capwatch channel: {channel!r}")
+    await conn.execute(f"LISTEN {channel}")
+
+
+async def ping(conn: AsyncConnection) -> None:
+    """Raises if the connection (or the server behind it) is gone."""
+    await conn.execute("SELECT 1")

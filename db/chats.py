@@ -12,7 +12,7 @@ from psycopg import AsyncConnection
 from psycopg.rows import class_row
 
 from db import outbox
-from db.models import ChatPrefs
+from db.models import ChatListing, ChatPrefs
 
 
 async def chat_prefs(conn: AsyncConnection, chat_ids: Sequence[int]) -> dict[int, ChatPrefs]:
@@ -65,15 +65,17 @@ async def set_quiet(
     )
 
 
-async def list_chats(conn: AsyncConnection) -> list[tuple]:
-    cur = await conn.execute(
-        """
-        SELECT c.chat_id, c.title, c.kind, c.active, c.inactive_reason, c.migrated_to, c.digest,
-               (SELECT count(*) FROM subscriptions s WHERE s.chat_id = c.chat_id)
-        FROM chats c ORDER BY c.chat_id
-        """
-    )
-    return list(await cur.fetchall())
+async def list_chats(conn: AsyncConnection) -> list[ChatListing]:
+    async with conn.cursor(row_factory=class_row(ChatListing)) as cur:
+        await cur.execute(
+            """
+            SELECT c.chat_id, c.title, c.kind, c.active, c.inactive_reason, c.migrated_to,
+                   c.digest, (SELECT count(*) FROM subscriptions s
+                              WHERE s.chat_id = c.chat_id)::int AS subscriptions
+            FROM chats c ORDER BY c.chat_id
+            """
+        )
+        return await cur.fetchall()
 
 
 async def deactivate_chat(conn: AsyncConnection, chat_id: int, reason: str) -> int:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import date, datetime, time
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from detection.model import Evidence
 
@@ -88,6 +88,11 @@ class RunRow:
     new_articles: int
     errors: int
     duration_s: float | None
+    # figures from crawl_runs.stats (generated columns of migration 0005)
+    found: int = 0  # list/feed entries seen, new or already stored
+    not_modified: int = 0  # list requests answered 304
+    http_errors: int = 0  # responses >= 400 (retries included) + download errors
+    parse_errors: int = 0
 
 
 @dataclass(frozen=True)
@@ -115,31 +120,45 @@ class Validators:
     last_modified: str | None
 
 
-@dataclass(frozen=True)
-class SourceRunSummary:
-    source_key: str
-    last_started_at: datetime | None
-    last_status: str | None
-    last_items: int | None
-    last_new: int | None
-    last_errors: int | None
-    runs: int
-    bad_in_a_row: int
-    last_problem: str | None
+BROKEN_STATES = frozenset({"failing", "stale"})
 
 
 @dataclass(frozen=True)
 class SourceHealth:
+    """How one source is doing, from its recent crawls (scheduler/health.py: assess). The one
+    health type: `capwatch status`, /status, the bot's /sources, `capwatch sources list` and
+    the admin reports all show this."""
+
     key: str
     name: str
-    tier: str
-    enabled: bool
-    last_status: str | None
-    last_started: datetime | None
-    last_items: int | None
-    last_errors: int | None
-    last_ok: datetime | None
-    failed_24h: int
+    state: str  # ok | degraded | failing | stale | new | disabled
+    tier: str = ""
+    problems: list[str] = field(default_factory=list)
+    last_run_at: datetime | None = None
+    last_status: str | None = None
+    last_problem: str | None = None  # why the last crawl was bad; None when it was fine
+    running_since: datetime | None = None
+    last_success_at: datetime | None = None
+    consecutive_failures: int = 0
+    last_items: int | None = None
+    last_new: int | None = None
+    last_errors: int | None = None
+    usual_items: float | None = None
+    last_new_at: datetime | None = None
+    usual_gap_s: float | None = None
+    stale_after_s: float | None = None
+    coverage: dict[str, float] | None = None
+
+    @property
+    def broken(self) -> bool:
+        return self.state in BROKEN_STATES
+
+    def to_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        for name, value in data.items():
+            if isinstance(value, datetime):
+                data[name] = value.isoformat()
+        return data
 
 
 # --- events ---------------------------------------------------------------------------------------
@@ -243,6 +262,19 @@ class OutboxListing:
     headline: str
     created_at: datetime
     sent_at: datetime | None
+
+
+class ChatListing(NamedTuple):
+    """A chat as the admin listings show it (a tuple: callers unpack it)."""
+
+    chat_id: int
+    title: str | None
+    kind: str | None
+    active: bool
+    inactive_reason: str | None
+    migrated_to: int | None
+    digest: bool
+    subscriptions: int
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from db.models import CrawlRunResult, RunRow
 
 _RUN_COLUMNS = (
     "id, source_key, executor, status, started_at, finished_at, finish_reason, requests,"
-    " items, new_articles, errors, duration_s"
+    " items, new_articles, errors, duration_s, found, not_modified, http_errors, parse_errors"
 )
 
 

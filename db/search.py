@@ -254,7 +254,9 @@ async def _sample(
               {" ".join(outer.joins.values())}
               OFFSET 0) x"""  # OFFSET 0: each word is tested once per row, not per aggregate
     cur = await conn.execute(query, {**inner.params, **outer.params, "rows": rows, "want": want})
-    seen, ids, every_rows, *word_rows = await cur.fetchone()
+    row = await cur.fetchone()
+    assert row is not None  # an aggregate always returns a row
+    seen, ids, every_rows, *word_rows = row
     return Sample(seen, list(ids or []), tuple(word_rows), every_rows)
 
 
@@ -292,7 +294,9 @@ async def _local_settings(conn: AsyncConnection, settings: dict[str, str]) -> As
         cur = await conn.execute(
             "SELECT current_setting(%s), set_config(%s, %s, true)", (name, name, value)
         )
-        saved[name] = (await cur.fetchone())[0]
+        row = await cur.fetchone()
+        assert row is not None
+        saved[name] = row[0]
     yield
     for name, value in saved.items():
         await conn.execute("SELECT set_config(%s, %s, true)", (name, value))

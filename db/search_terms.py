@@ -11,8 +11,10 @@ from __future__ import annotations
 import html
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import Any
 
 _WORD = re.compile(r'"([^"]+)"|“([^”]+)”|(\S+)')
 _OPENCC_CONFIGS = ("t2s", "s2t", "s2tw", "s2hk")
@@ -28,7 +30,7 @@ class Term:
 
 
 @lru_cache(maxsize=len(_OPENCC_CONFIGS))
-def _converter(config: str):
+def _converter(config: str) -> Any:  # opencc ships no types
     import opencc
 
     return opencc.OpenCC(config)
@@ -75,7 +77,7 @@ class Snippet:
     text: str
     marks: tuple[tuple[int, int], ...] = ()
 
-    def _render(self, escape, open_mark: str, close_mark: str) -> str:
+    def _render(self, escape: Callable[[str], str], open_mark: str, close_mark: str) -> str:
         out, pos = [], 0
         for start, end in self.marks:
             out += [escape(self.text[pos:start]), open_mark, escape(self.text[start:end])]

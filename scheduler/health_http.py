@@ -22,6 +22,8 @@ if TYPE_CHECKING:
     from crawlers.sources import SourceConfig
     from scheduler.leader import SchedulerLock
 
+from db.channels import ping
+
 log = logging.getLogger(__name__)
 
 Route = Callable[[], Awaitable[tuple[int, dict[str, Any]]]]
@@ -96,7 +98,7 @@ async def start_health_endpoint(
         role = "scheduler" if lock.conn is not None else "standby"
         try:
             async with pool.connection(timeout=5) as conn:
-                await conn.execute("SELECT 1")
+                await ping(conn)
         except Exception as exc:
             error = redact(str(exc))
             return 503, {"status": "database unreachable", "role": role, "error": error}

@@ -18,8 +18,8 @@ from typing import Any
 
 from psycopg_pool import AsyncConnectionPool
 
+from crawlers.context import begin_run, settle_run
 from crawlers.sources import SourceConfig
-from db.runs import close_run, get_run, start_crawl_run
 from scheduler.executors import CrawlExecutor, CrawlOutcome
 
 log = logging.getLogger("capwatch.crawl")
@@ -59,7 +59,7 @@ class CrawlJobs:
         self.crawl_timeout = crawl_timeout
         self.after_crawl = after_crawl
         self.slots = asyncio.Semaphore(max_concurrent)
-        self.active: set[asyncio.Task] = set()
+        self.active: set[asyncio.Task[object]] = set()
         self.stopping = False
 
     def executor_for(self, source: SourceConfig) -> CrawlExecutor:
@@ -98,7 +98,7 @@ class CrawlJobs:
             log.error("crawl not started: %s", exc)
             return CrawlReport(key, None, source.executor or "-", "failed", note=str(exc))
         try:
-            run_id = await self._start_run(source, executor.name)
+            run_id = await begin_run(self.pool, source.key, executor.name)
         except Exception as exc:  # the database is away: nothing could be stored anyway
             log.warning("crawl not started: %s: cannot record a run (%s)", key, exc)
             return CrawlReport(key, None, executor.name, "failed", note=f"database: {exc}")
@@ -113,25 +113,35 @@ class CrawlJobs:
         self._log(report)
         return report
 
-    async def _start_run(self, source: SourceConfig, executor: str) -> int:
-        async with self.pool.connection() as conn:
-            return await start_crawl_run(conn, source.key, executor)
-
-    async def _finish(self, source: SourceConfig, executor: str, outcome: CrawlOutcome):
-        """Closes the run row if the crawl could not, and reads back what was recorded."""
+    async def _finish(
+        self, source: SourceConfig, executor: str, outcome: CrawlOutcome
+    ) -> CrawlReport:
+        """How the crawl ended. The crawl's context records its run (crawlers/context.py); in
+        process it also hands back what it recorded. Otherwise (a child process, Scrapyd, a
+        crawl that died or hit its deadline) the row is closed if the crawl left it running,
+        and read back."""
+        done = outcome.result
+        if done is not None and not outcome.timed_out and outcome.error is None:
+            return CrawlReport(
+                source.key,
+                outcome.run_id,
+                executor,
+                done.status,
+                done.items,
+                done.new_articles,
+                done.errors,
+                done.requests,
+                round(done.duration_s or outcome.seconds, 1),
+                note=done.finish_reason,
+            )
         run_id = outcome.run_id
+        assert run_id is not None
+        why = outcome.error or "ended without recording the run"
+        if outcome.where and not outcome.error:
+            why += f"; see {outcome.where}"
         for attempt in range(3):  # the database may be restarting right now
             try:
-                async with self.pool.connection() as conn:
-                    if outcome.timed_out:
-                        await close_run(conn, run_id, "timeout", "deadline", force=True)
-                    else:
-                        reason = outcome.error or "ended without recording the run"
-                        if outcome.where and not outcome.error:
-                            reason += f"; see {outcome.where}"
-                        reason = reason[:500]
-                        await close_run(conn, run_id, "failed", reason)
-                    row = await get_run(conn, run_id)
+                row = await settle_run(self.pool, run_id, timed_out=outcome.timed_out, why=why)
                 break
             except Exception as exc:
                 if attempt == 2:

@@ -16,15 +16,17 @@ import contextlib
 import logging
 import os
 import socket
+from typing import Any
 
 import psycopg
 from psycopg.conninfo import make_conninfo
 
+from db.channels import ping
 from db.locks import release_scheduler_lock, try_scheduler_lock
 
 log = logging.getLogger("capwatch.leader")
 
-KEEPALIVES = {
+KEEPALIVES: dict[str, Any] = {  # libpq connection options
     "keepalives": 1,
     "keepalives_idle": 10,
     "keepalives_interval": 5,
@@ -89,7 +91,7 @@ class SchedulerLock:
             await asyncio.sleep(self.check_seconds)
             try:
                 assert self.conn is not None
-                await asyncio.wait_for(self.conn.execute("SELECT 1"), self.check_seconds * 5)
+                await asyncio.wait_for(ping(self.conn), self.check_seconds * 5)
                 continue
             except (psycopg.Error, TimeoutError, AssertionError, OSError) as exc:
                 log.warning("scheduler lock connection lost (%s); taking the lock again", exc)

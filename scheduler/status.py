@@ -10,6 +10,7 @@ from typing import Any
 
 from psycopg_pool import AsyncConnectionPool
 
+from crawlers.netfail import network_verdict
 from crawlers.sources import SourceConfig
 from db.locks import scheduler_holder
 from db.outbox import count_by_status
@@ -19,8 +20,8 @@ from scheduler.health import collect
 async def status_report(
     pool: AsyncConnectionPool, sources: dict[str, SourceConfig], failures_threshold: int
 ) -> dict[str, Any]:
-    health = await collect(pool, sources, failures_threshold)
     async with pool.connection() as conn:
+        health = await collect(conn, sources, failures_threshold)
         holder = await scheduler_holder(conn)
         outbox = await count_by_status(conn)
     broken = [h.key for h in health if h.broken]
@@ -29,6 +30,7 @@ async def status_report(
         "scheduler": holder,
         "ok": not broken,
         "broken": broken,
+        "network": network_verdict(health),  # "network unreachable? ..." or None
         "outbox": outbox,
         "sources": [h.to_dict() for h in health],
     }

@@ -18,10 +18,10 @@ from alerts.client import TelegramApp
 from alerts.commands.common import ANY, Context, args_of, ctx_of, reply, resolve_sector
 from alerts.labels import action_label, sector_label
 from alerts.render import beijing, esc, link
+from crawlers.netfail import network_verdict
 from db.events import event_reports, get_event, get_event_by_command, latest_events
 from db.models import ArticleHit, EventLine
 from db.search import SearchQuery, search_articles
-from db.sources import sources_health
 
 LATEST = 10
 SEARCH_HITS = 10
@@ -156,31 +156,33 @@ async def search(update: Update, context: Context) -> None:
     await reply(update, context, "\n".join(lines))
 
 
+_STATE_MARK = {"ok": "✅", "degraded": "⚠️", "failing": "❌", "stale": "💤", "new": "⏳",
+               "disabled": "⏸"}  # fmt: skip
+
+
 async def sources(update: Update, context: Context) -> None:
-    async with ctx_of(context).pool.connection() as conn:
-        rows = await sources_health(conn)
-    if not rows:
-        await reply(update, context, "No source has been crawled yet.")
+    """Each source's health as `capwatch status` computes it (scheduler/health.py)."""
+    read = ctx_of(context).source_health
+    if read is None:
+        await reply(update, context, "Source health is shown by the running service only.")
         return
-    lines = ["<b>Sources</b> (last crawl)"]
-    for s in rows:
-        if not s.enabled:
-            mark = "⏸"
-        elif s.last_status == "finished" and not s.failed_24h:
-            mark = "✅"
-        elif s.last_status in (None, "running"):
-            mark = "⏳"
-        else:
-            mark = "❌"
-        detail = (
-            f"{esc(s.last_status or 'never')} {beijing(s.last_started) if s.last_started else ''}"
+    states = await read()
+    if not states:
+        await reply(update, context, "No sources are configured.")
+        return
+    lines = ["<b>Sources</b> (health · last crawl)"]
+    verdict = network_verdict(states)
+    if verdict:
+        lines.append(f"❗ <b>{esc(verdict)}</b>")
+    for s in states:
+        last = (
+            f"{esc(s.last_status or 'never')} {beijing(s.last_run_at) if s.last_run_at else ''}"
             f" · {s.last_items or 0} items · {s.last_errors or 0} errors"
         )
-        failing = f" · {s.failed_24h} failed in 24h" if s.failed_24h else ""
-        ok = f" · last ok {beijing(s.last_ok)}" if s.last_ok and s.last_status != "finished" else ""
+        problems = f"\n   {esc('; '.join(s.problems), 300)}" if s.problems else ""
         lines.append(
-            f"{mark} <b>{esc(s.key)}</b> {esc(s.name, 60)} ({esc(s.tier)})\n"
-            f"   {detail}{failing}{ok}"
+            f"{_STATE_MARK.get(s.state, '•')} <b>{esc(s.key)}</b> {esc(s.name, 60)}"
+            f" ({esc(s.tier)}) · {esc(s.state)}\n   {last}{problems}"
         )
     await reply(update, context, "\n".join(lines))
 

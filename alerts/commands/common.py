@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 
 from psycopg_pool import AsyncConnectionPool
@@ -21,6 +22,7 @@ from alerts.config import BotConfig
 from alerts.labels import ACTIONS, SECTORS
 from alerts.split import split_html
 from alerts.transport import Transport
+from db.models import SourceHealth
 
 log = logging.getLogger("alerts.bot")
 
@@ -28,6 +30,9 @@ Context = ContextTypes.DEFAULT_TYPE
 ANY = "*"
 FLOOD_WAIT_LIMIT = 30.0  # a reply waits out flood control up to this long, then is dropped
 REPLY_TRIES = 3
+
+
+HealthReader = Callable[[], Awaitable[list[SourceHealth]]]
 
 
 @dataclass
@@ -38,6 +43,8 @@ class BotContext:
     config: BotConfig
     transport: Transport
     refused_at: dict[int, float] = field(default_factory=dict)
+    # every source's health as `capwatch status` computes it (the service passes its monitor's)
+    source_health: HealthReader | None = None
 
     KEY = "capwatch"
 

@@ -16,8 +16,10 @@ from urllib.parse import urlencode
 import scrapy
 from scrapy.http import Response
 
+from crawlers.context import crawl_context
 from crawlers.extract.encoding import response_text
 from crawlers.items import ArticleItem
+from crawlers.middlewares import GivenUp
 from crawlers.spiders._apitext import (
     absolute,
     flash_title,
@@ -48,21 +50,6 @@ LISTED_URL = "capwatch_listed_url"  # meta: the stored URL an article request co
 
 class SkipRow(Exception):
     """Raised by a row builder (see `ApiSpider.list_items`): this list row is not an article."""
-
-
-def _store_pool(crawler: Any) -> Any:
-    """The pool the store pipeline writes with (service crawl or `scrapy crawl`); None when
-    nothing stores, e.g. a dry-run check."""
-    context = getattr(crawler, "capwatch", None)
-    if context is None:
-        try:
-            engine = crawler.engine
-        except (AttributeError, RuntimeError):  # Scrapy 2.19 raises before the crawl starts
-            engine = None
-        scraper = getattr(engine, "scraper", None)
-        for pipeline in getattr(getattr(scraper, "itemproc", None), "middlewares", ()):
-            context = getattr(pipeline, "context", None) or context
-    return getattr(context, "pool", None)
 
 
 class ApiSpider(SourceSpider):
@@ -115,15 +102,20 @@ class ApiSpider(SourceSpider):
 
         async def run(response: Response, **kwargs: Any) -> AsyncIterator[Any]:
             held: list[scrapy.Request] = []
+            stats = self.crawler.stats
             for out in callback(response, **kwargs) or ():
                 if isinstance(out, scrapy.Request) and out.meta.get(LISTED_URL):
                     held.append(out)
                 else:
+                    if isinstance(out, ArticleItem):
+                        stats.inc_value("capwatch/found")  # a list entry (see crawl_runs.found)
                     yield out
+            stats.inc_value("capwatch/found", len(held))
             known = await self.known_urls([r.meta[LISTED_URL] for r in held])
             for request in held:
                 if request.meta[LISTED_URL] in known:
-                    self.crawler.stats.inc_value("capwatch/known_articles")
+                    stats.inc_value("capwatch/known_articles")
+                    stats.inc_value("capwatch/known")  # quiet, not broken: crawl_runs.known
                     continue
                 yield request
 
@@ -132,7 +124,8 @@ class ApiSpider(SourceSpider):
     async def known_urls(self, urls: list[str]) -> set[str]:
         """Which of `urls` are stored already; empty when nothing stores (or the check fails:
         a failed check costs a re-fetch, never an article)."""
-        pool = _store_pool(self.crawler)
+        context = crawl_context(self.crawler)
+        pool = context.pool if context is not None else None
         if pool is None or not urls:
             return set()
         try:
@@ -145,6 +138,8 @@ class ApiSpider(SourceSpider):
             return set()
 
     def list_failed(self, failure: Any) -> None:
+        if failure.check(GivenUp):
+            return  # logged and counted where it was given up
         response = getattr(failure.value, "response", None)
         if response is not None:
             self.api_error(f"HTTP {response.status}: {response.body[:200]!r}")
@@ -261,15 +256,16 @@ class ApiSpider(SourceSpider):
                 yield item
 
         def failed(failure: Any) -> Iterator[ArticleItem]:
-            response = getattr(failure.value, "response", None)
-            status = response.status if response is not None else failure.getErrorMessage()
-            self.logger.warning(
-                "%s: article page %s failed (%s); storing the list entry",
-                self.source.key,
-                url or item.url,
-                status,
-            )
-            self.crawler.stats.inc_value("capwatch/article_page_errors")
+            if not failure.check(GivenUp):  # else logged and counted where it was given up
+                response = getattr(failure.value, "response", None)
+                status = response.status if response is not None else failure.getErrorMessage()
+                self.logger.warning(
+                    "%s: article page %s failed (%s); storing the list entry",
+                    self.source.key,
+                    url or item.url,
+                    status,
+                )
+                self.crawler.stats.inc_value("capwatch/article_page_errors")
             yield item
 
         return scrapy.Request(

@@ -19,12 +19,15 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import scrapy
+from psycopg_pool import AsyncConnectionPool
 from scrapy import signals
 from scrapy.http import Response
 
+from crawlers.context import crawl_context
 from crawlers.extract import extract_article
 from crawlers.extract.encoding import Kind, decode_bytes, header_charset
 from crawlers.items import ArticleItem
+from crawlers.middlewares import GivenUp
 from crawlers.source_options import KIND_OPTIONS
 from crawlers.spiders.base import SourceSpider
 
@@ -66,20 +69,6 @@ def canonical_url(url: str) -> str:
     return urlunsplit((parts.scheme, parts.netloc, parts.path, urlencode(query), ""))
 
 
-def _crawl_context(crawler: Any) -> Any:
-    """The service's CrawlContext, or the one StorePipeline made for `scrapy crawl`; None
-    when nothing stores (`capwatch sources check`)."""
-    context = getattr(crawler, "capwatch", None)
-    if context is not None:
-        return context
-    engine = getattr(crawler, "engine", None)
-    scraper = getattr(engine, "scraper", None)
-    for pipeline in getattr(getattr(scraper, "itemproc", None), "middlewares", ()):
-        if getattr(pipeline, "context", None) is not None:
-            return pipeline.context
-    return None
-
-
 class DeclarativeSpider(SourceSpider):
     """Base of the generic spiders; subclasses implement `list_entries`."""
 
@@ -117,8 +106,9 @@ class DeclarativeSpider(SourceSpider):
         self.crawler.stats.inc_value(f"capwatch/{key}", count)
 
     @property
-    def pool(self) -> Any:
-        context = _crawl_context(self.crawler)
+    def pool(self) -> AsyncConnectionPool | None:
+        """The store's pool; None when nothing stores (`capwatch sources check`)."""
+        context = crawl_context(self.crawler)
         return context.pool if context is not None else None
 
     def decode(self, response: Response, kind: str) -> str:
@@ -228,8 +218,9 @@ class DeclarativeSpider(SourceSpider):
             self._inc("parse_errors")
             return
         self.diagnostics[-1]["entries"] = len(entries)
-        if not entries:
+        if not entries:  # a list or feed that no longer reads: an error of the run
             self.logger.warning("%s: no entries on %s", self.source.key, response.url)
+            self._inc("no_entries")
         self._inc("found", len(entries))
         known = await self._known([e.url for e in entries])
         self._inc("known", len(known))
@@ -279,8 +270,9 @@ class DeclarativeSpider(SourceSpider):
     def article_failed(self, failure) -> Iterable[ArticleItem]:
         entry: Entry = failure.request.meta["entry"]
         self._inc("article_errors")
-        self.logger.warning("%s: article %s failed: %s", self.source.key, entry.url,
-                            failure.getErrorMessage())  # fmt: skip
+        if not failure.check(GivenUp):  # else said in one line where it was given up
+            self.logger.warning("%s: article %s failed: %s", self.source.key, entry.url,
+                                failure.getErrorMessage())  # fmt: skip
         if entry.title:
             yield self.item(entry)
 

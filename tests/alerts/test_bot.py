@@ -12,11 +12,22 @@ from alerts.bot import start_bot, stop_bot
 from alerts.transport import TelegramTransport
 from capwatch.settings import Settings
 from capwatch.telegram_setup import bot_config, telegram_config
+from db.models import SourceHealth
 from db.outbox import enqueue_alert
+from scheduler.health import collect
+from scheduler.status import status_report
 from tests.alerts.helpers import TOKEN, seed_alerts, seed_event
+from tests.service.test_jobs import make_source
 
 pytestmark = pytest.mark.integration
 ALLOWED, ADMIN, STRANGER = 501, 502, 666
+FAILURES = 3
+SOURCES = {
+    "cls": make_source("cls", name="财联社", tier="wire"),
+    "dead": make_source("dead", name="Dead feed", tier="media"),
+    "empty": make_source("empty", name="Empty list", tier="official"),
+    "fresh": make_source("fresh", name="Never crawled"),
+}
 
 
 async def answer(api, chat_id, text, count=1, timeout=15.0):
@@ -40,8 +51,13 @@ async def bot(database_url, bot_api):
         telegram_alert_chat_ids=[],
     )
     async with AsyncConnectionPool(database_url, open=False) as pool:
+
+        async def source_health() -> list[SourceHealth]:  # what the service passes
+            async with pool.connection() as conn:
+                return await collect(conn, SOURCES, FAILURES)
+
         transport = TelegramTransport(telegram_config(settings))
-        handle = await start_bot(bot_config(settings), pool, transport)
+        handle = await start_bot(bot_config(settings), pool, transport, source_health)
         await asyncio.wait_for(handle.running.wait(), 15)
         yield api, pool
         await stop_bot(handle)
@@ -155,3 +171,36 @@ async def test_digest_and_quiet_hours(bot, database_url):
     assert "22:00–07:30" in quiet
     [bad] = await answer(api, ALLOWED, "/mute later")
     assert "HH:MM-HH:MM" in bad
+
+
+async def test_sources_says_what_status_says_on_the_same_database(bot):
+    """/sources and `capwatch status` (its report) read health the one way: per source the
+    same state, last crawl and problems, whatever the mix of runs."""
+    api, pool = bot
+    runs = [  # oldest first
+        *[("cls", "finished", 12, 3, 0, "{}")] * 2,
+        *[("dead", "finished", 0, 0, 0, '{"capwatch/http_errors": 1}')] * 3,  # a 404 feed
+        ("empty", "finished", 5, 5, 0, '{"capwatch/found": 5}'),
+        ("empty", "finished", 0, 0, 0, "{}"),  # nothing found: one bad run, not yet failing
+    ]
+    async with pool.connection() as conn:
+        for key, status, items, new, errors, stats in runs:
+            await conn.execute(
+                "INSERT INTO crawl_runs (source_key, status, items, new_articles, errors, stats,"
+                " finished_at) VALUES (%s, %s, %s, %s, %s, %s, now())",
+                (key, status, items, new, errors, stats),
+            )
+    report = await status_report(pool, SOURCES, FAILURES)
+    status = {s["key"]: s for s in report["sources"]}
+    assert {k: s["state"] for k, s in status.items()} == {
+        "cls": "ok", "dead": "failing", "empty": "degraded", "fresh": "new"
+    }  # fmt: skip
+    [text] = await answer(api, ALLOWED, "/sources")
+    lines = text.split("\n")
+    for key, health in status.items():
+        [at] = [i for i, line in enumerate(lines) if f"<b>{key}</b>" in line]
+        head, detail = lines[at], lines[at + 1]
+        assert head.endswith(f"· {health['state']}"), (key, head)
+        assert f"{health['last_items'] or 0} items" in detail
+        for problem in health["problems"]:
+            assert problem.replace("<", "&lt;") in text, (key, problem)

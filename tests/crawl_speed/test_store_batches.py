@@ -45,5 +45,5 @@ async def test_items_arriving_while_a_batch_is_written_are_all_stored(database_u
                 "SELECT count(*), count(DISTINCT url) FROM articles WHERE source_key = 'batch_src'"
             )
             assert await cur.fetchone() == (total, total)
-        assert pipeline.new == total
+        assert crawler.capwatch.new == total  # the counts live on the crawl context
         assert pipeline.batch == []

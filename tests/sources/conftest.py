@@ -61,6 +61,11 @@ def local_sources_file(path: Path, base: str, keys: list[str], **overrides) -> P
 
 
 def run_crawls(dsn: str, sources_file: Path, keys: list[str]) -> list[dict]:
+    return run_crawls_logged(dsn, sources_file, keys)[0]
+
+
+def run_crawls_logged(dsn: str, sources_file: Path, keys: list[str]) -> tuple[list[dict], str]:
+    """Crawl `keys` one after another in one process; their results and the log (WARNING+)."""
     import json
 
     done = subprocess.run(
@@ -78,4 +83,5 @@ def run_crawls(dsn: str, sources_file: Path, keys: list[str]) -> list[dict]:
         cwd=REPO,
     )
     assert done.returncode == 0, done.stderr[-3000:]
-    return [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
+    results = [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
+    return results, done.stderr

@@ -12,6 +12,9 @@ import sys
 
 
 def main() -> int:
+    import logging
+
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     dsn, sources_file, keys = sys.argv[1], sys.argv[2], sys.argv[3].split(",")
     from capwatch.service import run_under_reactor
 

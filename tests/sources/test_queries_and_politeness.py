@@ -9,8 +9,9 @@ import psycopg
 import pytest
 from psycopg import AsyncConnection
 
-from db.sources import source_run_summaries, unhealthy_sources
+from scheduler.health import collect
 from tests.fakes.serving import BackgroundServer
+from tests.service.test_jobs import make_source
 from tests.sources.conftest import run_crawls
 from tests.sources.site_server import FixtureServer, Page
 
@@ -18,6 +19,7 @@ pytestmark = pytest.mark.integration
 
 
 async def test_unhealthy_after_n_bad_runs_and_a_good_run_resets(database_url):
+    """The one definition of a bad run (scheduler/health.py: run_problem) over stored runs."""
     async with await AsyncConnection.connect(database_url, autocommit=True) as conn:
         for key, status, items, stat in [
             ("a", "finished", 0, "{}"),
@@ -33,12 +35,13 @@ async def test_unhealthy_after_n_bad_runs_and_a_good_run_resets(database_url):
                 "INSERT INTO crawl_runs (source_key, status, items, stats) VALUES (%s, %s, %s, %s)",
                 (key, status, items, stat),
             )
-        bad = await unhealthy_sources(conn, ["a", "b", "c", "d"], runs=3)
-        summaries = await source_run_summaries(conn, ["a", "b", "c", "d"])
-    assert [s.source_key for s in bad] == ["a"]
-    assert bad[0].last_problem == "run timeout" and bad[0].bad_in_a_row == 3
-    assert summaries["b"].bad_in_a_row == 0  # only known entries: quiet, not broken
-    assert summaries["c"].bad_in_a_row == 1 and summaries["d"].runs == 0
+        sources = {key: make_source(key) for key in "abcd"}
+        health = {h.key: h for h in await collect(conn, sources, 3)}
+    assert [k for k, h in health.items() if h.state == "failing"] == ["a"]
+    assert health["a"].last_problem == "run timeout" and health["a"].consecutive_failures == 3
+    assert health["b"].consecutive_failures == 0  # only known entries: quiet, not broken
+    assert health["c"].consecutive_failures == 1 and health["c"].running_since is not None
+    assert health["d"].state == "new"
 
 
 def test_json_kind_retries_with_backoff_and_robots_opt_out(database_url, tmp_path):

@@ -14,8 +14,8 @@ RECENT_RUNS = 8
 async def sources_page(request: web.Request) -> web.Response:
     app = console(request)
     sources = app.config.sources
-    health = await collect(app.pool, sources, app.config.failures_threshold)
     async with app.pool.connection() as conn:
+        health = await collect(conn, sources, app.config.failures_threshold)
         recent = await runs.recent_runs(conn, list(sources), per_source=RECENT_RUNS)
         holder = await locks.scheduler_holder(conn)
     order = {"failing": 0, "stale": 1, "degraded": 2, "ok": 3, "new": 4, "disabled": 5}
