@@ -27,6 +27,7 @@ from crawlers.extract.text import element_text
 log = logging.getLogger(__name__)
 
 MIN_BODY = 80  # characters; a shorter readability result is treated as a miss
+SHORT_BODY = 500  # characters; a shorter readability result is checked against trafilatura
 TIME_METAS = (
     "article:published_time", "og:article:published_time", "og:published_time",
     "pubdate", "PubDate", "publishdate", "publish_date", "publish-date", "firstpublishedtime",
@@ -251,7 +252,8 @@ def generic_time(
 
 
 def generic_body(html: str, sel: Selector, url: str | None) -> tuple[str, str]:
-    """(text, method): readability-lxml first, trafilatura when that finds too little."""
+    """(text, method): readability-lxml first; trafilatura when that finds little (on real
+    Chinese pages readability sometimes keeps one block of an article split in several)."""
     text = ""
     try:
         from readability import Document
@@ -260,7 +262,7 @@ def generic_body(html: str, sel: Selector, url: str | None) -> tuple[str, str]:
         text = clean_fragment_text(summary)
     except Exception as exc:  # readability raises on odd pages (empty, frames)
         log.debug("readability failed on %s: %s", url, exc)
-    if len(text) >= MIN_BODY:
+    if len(text) >= SHORT_BODY:
         return text, "readability"
     best, method = text, "readability"
     try:
@@ -272,7 +274,9 @@ def generic_body(html: str, sel: Selector, url: str | None) -> tuple[str, str]:
         log.debug("trafilatura failed on %s: %s", url, exc)
         other = ""
     other = clean_text(other)
-    if len(other) > len(best):
+    # below MIN_BODY readability missed; a short result is kept unless trafilatura finds more
+    # than twice as much (readability then took one block of a split article)
+    if len(other) > (len(best) if len(best) < MIN_BODY else 2 * len(best)):
         best, method = other, "trafilatura"
     ld_body = _ld_value(json_ld(sel), "articleBody")
     if isinstance(ld_body, str) and len(ld_body := clean_text(ld_body.strip())) > len(best):
