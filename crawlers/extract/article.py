@@ -243,7 +243,7 @@ def generic_time(
     try:
         from htmldate import find_date
 
-        day = find_date(html, outputformat="%Y-%m-%d", extensive_search=False)
+        day = find_date(html, outputformat="%Y-%m-%d", original_date=True, extensive_search=True)
     except Exception:  # htmldate is a last resort; it must not break a crawl
         day = None
     if day and (moment := parse_time(day)):
