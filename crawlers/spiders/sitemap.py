@@ -22,6 +22,7 @@ from scrapy.utils.sitemap import Sitemap
 
 from core.timeparse import parse_time
 from crawlers.extract.encoding import as_utf8_xml, decode_bytes, header_charset
+from crawlers.source_options import SitemapOptions
 from crawlers.spiders.declarative import DeclarativeSpider, Entry
 
 NEWS_FIELDS = ("title", "publication_date", "keywords", "stock_tickers", "name", "language")
@@ -41,7 +42,7 @@ def news_fields(document: bytes) -> dict[str, dict[str, str]]:
     for _, element in events:
         if _local(element.tag) != "url":
             continue
-        loc, fields = "", {}
+        loc, fields = "", dict[str, str]()
         for child in element.iter():
             name = _local(child.tag)
             text = (child.text or "").strip()
@@ -68,6 +69,11 @@ class SitemapSpider(DeclarativeSpider):
     name = "sitemap"
     list_document = "xml"
 
+    @property
+    def sitemap_options(self) -> SitemapOptions:
+        assert isinstance(self.opts, SitemapOptions)  # KIND_OPTIONS["sitemap"]
+        return self.opts
+
     def list_entries(self, response: Response, text: str) -> Iterator[Entry | scrapy.Request]:
         document = sitemap_document(response, self.settings.getint("DOWNLOAD_MAXSIZE"))
         if not document.strip():
@@ -83,8 +89,8 @@ class SitemapSpider(DeclarativeSpider):
             raise ValueError(f"not a sitemap: root element <{sitemap.type}>")
         news = news_fields(document)
         cutoff = None
-        if self.opts.max_age_hours:
-            cutoff = datetime.now(UTC) - timedelta(hours=self.opts.max_age_hours)
+        if self.sitemap_options.max_age_hours:
+            cutoff = datetime.now(UTC) - timedelta(hours=self.sitemap_options.max_age_hours)
         for url in sitemap:
             loc = str(url.get("loc") or "")
             fields = news.get(loc, {})
@@ -100,6 +106,6 @@ class SitemapSpider(DeclarativeSpider):
         maps = [m for m in maps if m[0]]
         epoch = datetime.min.replace(tzinfo=UTC)
         maps.sort(key=lambda m: m[1] or epoch, reverse=True)  # stable: document order
-        for loc, _ in maps[: self.opts.max_sitemaps]:
+        for loc, _ in maps[: self.sitemap_options.max_sitemaps]:
             yield self.list_request(response.urljoin(loc))
         self.diagnostics.append({"kind": "index", "url": response.url, "sitemaps": len(maps)})
