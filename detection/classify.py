@@ -195,18 +195,19 @@ def classify(
     learned = default_model() if model == "default" else model
     vec: dict[int, float] = {}
     probability: float | None = None
+    rules_say = rule_score >= float(st.get("threshold", 0.5))
+    if learned is not None and not rules_say and not _on_topic(fields):
+        learned = None  # the model could not lift it: not consulted (most of a day's wire)
     if learned is None:
         score = rule_score
-        relevant = rule_score >= float(st.get("threshold", 0.5))
+        relevant = rules_say
     else:
         vec = learned.vector(model_tokens(t_norm, b_norm))
         probability = round(learned.probability(vec), 4)
         comb = learned.combination
         score = round(comb.model_weight * probability + (1 - comb.model_weight) * rule_score, 4)
-        if rule_score >= float(st.get("threshold", 0.5)):
-            relevant = probability >= comb.veto
-        else:
-            relevant = score >= comb.threshold and _on_topic(fields)
+        # the rules' alert stands unless the model vetoes it; otherwise the model may lift
+        relevant = probability >= comb.veto if rules_say else score >= comb.threshold
     if relevant and not sector_w:
         sector_w = acted_w = _mentioned_sectors(fields, lex)
     if relevant and not action_w and learned is not None:

@@ -36,7 +36,7 @@ class Detection:
     month: str | None = None  # "YYYY-MM" the action takes effect, when the text says so
     month_hint: int | None = None  # undated text: the month of its first "9月18日"
     rule_score: float | None = None  # the rules' own score (None: not recorded)
-    model_score: float | None = None  # the learned model's probability (None: no model)
+    model_score: float | None = None  # the model's probability (None: no model, or not asked)
     mentioned: tuple[str, ...] = ()  # sectors named near the action but not acted on
 
     def to_dict(self) -> dict[str, Any]:

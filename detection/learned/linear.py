@@ -10,6 +10,7 @@ only the model found).
 from __future__ import annotations
 
 import math
+import operator
 from collections import Counter
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -78,7 +79,7 @@ class TextModel:
             hit = known.get(tok)
             if hit is not None:
                 vec[hit[0]] = (1.0 + math.log(c)) * hit[1] if c > 1 else hit[1]
-        norm = math.sqrt(sum(v * v for v in vec.values()))
+        norm = math.sqrt(sum(map(operator.mul, vec.values(), vec.values())))
         if norm:
             scale = 1.0 / norm
             vec = {i: v * scale for i, v in vec.items()}
@@ -86,7 +87,7 @@ class TextModel:
 
     def probability(self, vec: dict[int, float], head: str = RELEVANT) -> float:
         h = self.heads[head]
-        z = h.intercept + sum(v * h.coef[i] for i, v in vec.items())
+        z = h.intercept + sum(map(operator.mul, vec.values(), map(h.coef.__getitem__, vec)))
         return _sigmoid(z)
 
     def score(self, toks: list[str], n_terms: int = 6) -> ModelScore:

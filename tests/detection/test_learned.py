@@ -147,12 +147,13 @@ def test_model_only_alert_says_why() -> None:
 
 
 def test_model_alone_never_alerts_off_topic() -> None:
-    """A ministry notice with none of the topic's words stays quiet however sure the model is."""
-    det = classify(
-        "Ministry holds quota talks briefing", "The ministry met.", "en", model=_toy_model()
-    )
-    assert det.model_score is not None and det.model_score > 0.9
-    assert not det.relevant
+    """A ministry notice with none of the topic's words stays quiet however sure the model
+    is; the model is not even asked (most of a day's wire costs the rules only)."""
+    title, text = "Ministry holds quota talks briefing", "The ministry met."
+    toy = _toy_model()
+    assert toy.probability(toy.vector(["w:quota talks", "w:quota", "w:talks"])) > 0.9
+    det = classify(title, text, "en", model=toy)
+    assert not det.relevant and det.model_score is None and det.score == det.rule_score == 0
 
 
 def test_folds_keep_events_whole_and_never_score_training_records(
