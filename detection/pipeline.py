@@ -50,6 +50,8 @@ def process_record(rec: dict[str, Any], index: EventIndex) -> dict[str, Any]:
         "id": rid,
         "relevant": det.relevant,
         "score": det.score,
+        "rule_score": det.rule_score,
+        "model_score": det.model_score,
         "sectors": list(det.sectors),
         "actions": list(det.actions),
         "actors": list(det.actors),

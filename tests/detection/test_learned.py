@@ -202,3 +202,13 @@ def test_eval_cv_command_prints_figures_and_errors() -> None:
     for e in doc["errors"]:
         assert e["label"] != e["relevant"]
     assert cv_command([LOCAL], 1, False, False, io.StringIO()) == 2
+
+
+def test_detect_jsonl_reports_both_scores() -> None:
+    from detection.pipeline import run_jsonl
+
+    row = {"id": "a", "title": "光伏玻璃企业集体减产30%", "text": "自7月起集体减产30%。"}
+    line = json.dumps(row, ensure_ascii=False)
+    out = next(run_jsonl([line]))
+    assert out["relevant"] and out["rule_score"] > 0.5
+    assert out["model_score"] is not None and 0 <= out["model_score"] <= 1
