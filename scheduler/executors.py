@@ -13,7 +13,7 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
@@ -50,7 +50,7 @@ class CrawlExecutor(Protocol):
         *,
         run_id: int | None = None,
         timeout: int | None = None,
-        args: dict[str, Any] | None = None,
+        args: Mapping[str, str] | None = None,
     ) -> CrawlOutcome: ...
 
     async def stop(self) -> None: ...
@@ -126,13 +126,13 @@ class BaseExecutor:
         *,
         run_id: int | None = None,
         timeout: int | None = None,
-        args: dict[str, Any] | None = None,
+        args: Mapping[str, str] | None = None,
     ) -> CrawlOutcome:
         clock = CrawlClock(source.key, run_id, timeout or self.crawl_timeout)
         return await self.run(source, clock, args or {})
 
     async def run(
-        self, source: SourceConfig, clock: CrawlClock, args: dict[str, Any]
+        self, source: SourceConfig, clock: CrawlClock, args: Mapping[str, str]
     ) -> CrawlOutcome:
         raise NotImplementedError
 
@@ -170,7 +170,7 @@ class InProcessExecutor(BaseExecutor):
         self.tasks: set[asyncio.Future[None]] = set()
 
     async def run(
-        self, source: SourceConfig, clock: CrawlClock, args: dict[str, Any]
+        self, source: SourceConfig, clock: CrawlClock, args: Mapping[str, str]
     ) -> CrawlOutcome:
         context = CrawlContext(pool=self.pool, executor=self.name, run_id=clock.run_id)
         try:

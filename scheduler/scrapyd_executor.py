@@ -13,6 +13,7 @@ import contextlib
 import itertools
 import logging
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -82,7 +83,7 @@ class ScrapydExecutor(BaseExecutor):
         return min(loads)[2]
 
     async def schedule(
-        self, source: SourceConfig, run_id: int | None, timeout: int, args: dict[str, Any]
+        self, source: SourceConfig, run_id: int | None, timeout: int, args: Mapping[str, str]
     ) -> ScrapydJob:
         node = await self.pick_node()
         job_id = f"capwatch-{source.key}-{run_id if run_id is not None else int(time.time())}"
@@ -118,7 +119,7 @@ class ScrapydExecutor(BaseExecutor):
             await self._call(job.node, "POST", "cancel.json", data=form)
 
     async def run(
-        self, source: SourceConfig, clock: CrawlClock, args: dict[str, Any]
+        self, source: SourceConfig, clock: CrawlClock, args: Mapping[str, str]
     ) -> CrawlOutcome:
         try:
             job = await self.schedule(source, clock.run_id, clock.limit, args)

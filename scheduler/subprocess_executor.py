@@ -15,6 +15,7 @@ import os
 import signal
 import sys
 from collections import deque
+from collections.abc import Mapping
 from typing import Any
 
 from crawlers.sources import SourceConfig
@@ -27,7 +28,7 @@ def crawl_command(
     source: SourceConfig,
     run_id: int | None,
     timeout: int,
-    args: dict[str, Any] | None = None,
+    args: Mapping[str, str] | None = None,
     overrides: dict[str, Any] | None = None,
 ) -> list[str]:
     """The child's argv: the project's `scrapy crawl`, with the run id and time limit."""
@@ -63,7 +64,7 @@ class SubprocessExecutor(BaseExecutor):
         self.stopped: set[int] = set()  # pids stopped by `stop()`, not by their deadline
 
     async def run(
-        self, source: SourceConfig, clock: CrawlClock, args: dict[str, Any]
+        self, source: SourceConfig, clock: CrawlClock, args: Mapping[str, str]
     ) -> CrawlOutcome:
         argv = crawl_command(source, clock.run_id, clock.limit, args, self.overrides)
         try:
