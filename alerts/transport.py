@@ -8,6 +8,7 @@ chat migrated, or failed for good. Error texts are redacted (no token can leak t
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import sys
 from collections.abc import Awaitable, Callable
@@ -291,6 +292,9 @@ class TelegramTransport(Transport):
             if self._ready:
                 await self.app.shutdown()
                 self._ready = False
+            else:  # Telegram never answered getMe: close the HTTP clients opened meanwhile
+                with contextlib.suppress(Exception):
+                    await self.bot.shutdown()
 
 
 def _html_refused(exc: BadRequest) -> bool:
