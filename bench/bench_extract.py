@@ -137,6 +137,10 @@ def htmldate_set(root: Path) -> None:
         f"  page date (day): capwatch {ours}/{total} = {ours / total:.1%}, "
         f"htmldate alone (original_date, extensive) {theirs}/{total} = {theirs / total:.1%}"
     )
+    print(
+        "  counting a UTC stamp right when the truth is its local date in UTC-10..UTC+14: "
+        f"capwatch {local_ok}/{total} = {local_ok / total:.1%}"
+    )
 
 
 def main() -> None:
