@@ -309,11 +309,16 @@ async def start_web_console(settings: Settings, parts: Components) -> WebConsole
     """The web console on CAPWATCH_WEB_PORT, when set (standby processes serve it too)."""
     if settings.web_port is None:
         return None
+    from core.errors import UnavailableError
     from web.config import web_config
     from web.server import WebConsole
 
     console = WebConsole(parts.dsn, web_config(settings, parts.sources))
-    await console.start()
+    try:
+        await console.start()
+    except UnavailableError as exc:  # the service goes on without its console
+        log.error("%s", exc)
+        return None
     return console
 
 

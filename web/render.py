@@ -26,6 +26,11 @@ class Console:
     templates: jinja2.Environment
 
 
+def outside_link(url: str) -> str:
+    """A crawled URL fit for href: http(s) only (a page could carry javascript: or data:)."""
+    return url if url.lower().startswith(("http://", "https://")) else "#"
+
+
 def local(when: datetime | None) -> str:
     """A moment as Beijing wall-clock time, the way analysts read it."""
     return when.astimezone(BEIJING).strftime("%Y-%m-%d %H:%M") if when else ""
@@ -48,6 +53,7 @@ def templates() -> jinja2.Environment:
     )
     env.filters.update(
         local=local,
+        outside=outside_link,
         sector=vocab.sector_label,
         action=vocab.action_label,
         actor=vocab.actor_label,

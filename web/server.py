@@ -13,6 +13,7 @@ import signal
 from aiohttp import web
 from psycopg_pool import AsyncConnectionPool
 
+from core.errors import UnavailableError
 from web.app import make_app
 from web.config import WebConfig
 
@@ -42,7 +43,14 @@ class WebConsole:
         self.runner = web.AppRunner(make_app(self.pool, self.config), access_log=None)
         await self.runner.setup()
         site = web.TCPSite(self.runner, self.config.host, self.config.port)
-        await site.start()
+        try:
+            await site.start()
+        except OSError as exc:
+            await self.stop()
+            raise UnavailableError(
+                f"web console: cannot listen on {self.config.host}:{self.config.port}: "
+                f"{exc.strerror or exc}"
+            ) from exc
         address = self.runner.addresses[0]
         self.port = int(address[1])
         mode = "verdicts need the token" if self.config.writable else "read-only"

@@ -147,3 +147,28 @@ def test_charts_escape_labels_and_scale_to_the_data() -> None:
     assert ">8</text>" in svg and ">6</text>" in svg  # round gridlines above the tallest (5)
     bars = str(horizontal_bars([("a&b", 4, "a&b: 4"), ("c", 2, "c: 2")], "t"))
     assert "a&amp;b" in bars and 'width="510.0"' in bars and 'width="255.0"' in bars
+
+
+async def test_only_web_links_leave_the_console(web_console: Running) -> None:
+    with psycopg.connect(web_console.seeded.dsn) as conn:
+        conn.execute(
+            "INSERT INTO articles (source_key, external_id, url, title, body, published_at)"
+            " VALUES ('cls', 'js', 'javascript:alert(1)', '钨精矿 链接', '钨精矿', now())"
+        )
+    async with (
+        aiohttp.ClientSession() as http,
+        http.get(web_console.url + "/search?q=钨精矿") as response,
+    ):
+        page = await response.text()
+    assert "javascript:" not in page and 'href="#"' in page
+
+
+async def test_a_busy_port_is_a_clear_error(web_console: Running) -> None:
+    from core.errors import UnavailableError
+    from web.config import WebConfig
+    from web.server import WebConsole
+
+    port = int(web_console.url.rsplit(":", 1)[1])
+    second = WebConsole(web_console.seeded.dsn, WebConfig(host="127.0.0.1", port=port))
+    with pytest.raises(UnavailableError, match=f"cannot listen on 127.0.0.1:{port}"):
+        await second.start()
