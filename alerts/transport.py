@@ -103,6 +103,12 @@ class Transport:
     ) -> SendResult:
         raise NotImplementedError
 
+    async def edit_buttons(
+        self, chat_id: int, message_id: int, markup: InlineKeyboardMarkup | None
+    ) -> SendResult:
+        """Replace the inline buttons under a sent message (its text stays)."""
+        raise NotImplementedError
+
     async def close(self) -> None:
         return None
 
@@ -137,6 +143,11 @@ class ConsoleTransport(Transport):
             flush=True,
         )
         return SendResult(ok=True, message_id=message_id)
+
+    async def edit_buttons(
+        self, chat_id: int, message_id: int, markup: InlineKeyboardMarkup | None
+    ) -> SendResult:
+        return SendResult(ok=True, message_id=message_id)  # the console shows no buttons
 
 
 _GONE = (
@@ -235,6 +246,24 @@ class TelegramTransport(Transport):
         if result.ok and result.message_id is None:
             return SendResult(ok=True, message_id=message_id)
         return result
+
+    async def edit_buttons(
+        self, chat_id: int, message_id: int, markup: InlineKeyboardMarkup | None
+    ) -> SendResult:
+        wait = self.config.send_timeout
+        try:
+            await self.ensure_ready()
+            await self.bot.edit_message_reply_markup(
+                chat_id,
+                message_id,
+                reply_markup=markup,
+                read_timeout=wait,
+                write_timeout=wait,
+                pool_timeout=wait,
+            )
+        except TelegramError as exc:
+            return self._outcome(chat_id, exc)
+        return SendResult(ok=True, message_id=message_id)
 
     async def _call(
         self,

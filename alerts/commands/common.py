@@ -117,6 +117,22 @@ def resolve_action(word: str) -> str | None:
     return resolve(word, ACTIONS)
 
 
+async def show_buttons(
+    update: Update, context: Context, markup: InlineKeyboardMarkup | None
+) -> bool:
+    """Replace the buttons under the message whose button was pressed (its text stays),
+    through the one send path."""
+    query = update.callback_query
+    message = query.message if query is not None else None
+    if message is None:
+        return False
+    chat_id = chat_id_of(update)
+    result = await ctx_of(context).transport.edit_buttons(chat_id, message.message_id, markup)
+    if not result.ok:
+        log.warning("buttons in chat %s not updated: %s", chat_id, result.error)
+    return result.ok
+
+
 async def edit_pressed(
     update: Update, context: Context, text: str, markup: InlineKeyboardMarkup | None = None
 ) -> bool:

@@ -8,12 +8,11 @@ from __future__ import annotations
 import logging
 
 import psycopg
-from telegram import InlineKeyboardMarkup, Update
-from telegram.error import BadRequest, TelegramError
+from telegram import Update
 from telegram.ext import CallbackQueryHandler
 
 from alerts.client import TelegramApp
-from alerts.commands.common import Context, chat_id_of, ctx_of
+from alerts.commands.common import Context, chat_id_of, ctx_of, show_buttons
 from alerts.feedback_keyboard import PATTERN, Press, parse, picker_keyboard, verdict_keyboard
 from db import feedback as fq
 from db.feedback import Verdict
@@ -44,17 +43,17 @@ async def on_feedback(update: Update, context: Context) -> None:
             await query.answer("This event no longer exists.")
             return
         await query.answer("Pick the sectors it is about, then Done.")
-        await _show(update, picker_keyboard(press.event_id, current))
+        await show_buttons(update, context, picker_keyboard(press.event_id, current))
         return
     if press.kind == "toggle":
         await query.answer()
-        await _show(update, picker_keyboard(press.event_id, press.chosen))
+        await show_buttons(update, context, picker_keyboard(press.event_id, press.chosen))
         return
     if press.kind == "cancel":
         async with ctx.pool.connection() as conn:
             given = await fq.latest_verdict(conn, press.event_id, chat_id_of(update))
         await query.answer()
-        await _show(update, verdict_keyboard(press.event_id, given))
+        await show_buttons(update, context, verdict_keyboard(press.event_id, given))
         return
     if press.kind == "done" and not press.chosen:
         await query.answer("Pick at least one sector (or Back).", show_alert=True)
@@ -65,7 +64,7 @@ async def on_feedback(update: Update, context: Context) -> None:
         await query.answer("This event no longer exists.")
         return
     await query.answer(THANKS[verdict])
-    await _show(update, verdict_keyboard(press.event_id, verdict))
+    await show_buttons(update, context, verdict_keyboard(press.event_id, verdict))
 
 
 def _verdict(press: Press) -> Verdict:
@@ -94,20 +93,6 @@ async def _store(update: Update, context: Context, press: Press, verdict: Verdic
         return False
     log.info("feedback: %s on %s from chat %s", verdict, press.event_id, chat_id_of(update))
     return True
-
-
-async def _show(update: Update, markup: InlineKeyboardMarkup | None) -> None:
-    """Put `markup` under the pressed message (the alert keeps its text)."""
-    query = update.callback_query
-    if query is None or query.message is None:
-        return
-    try:
-        await query.edit_message_reply_markup(reply_markup=markup)
-    except BadRequest as exc:
-        if "not modified" not in str(exc).lower():
-            log.warning("feedback buttons not updated: %s", exc)
-    except TelegramError as exc:
-        log.warning("feedback buttons not updated: %s", exc)
 
 
 def register(app: TelegramApp) -> None:
