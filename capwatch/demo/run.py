@@ -125,6 +125,9 @@ async def run_demo(settings: Settings, options: DemoOptions, out: TextIO) -> int
         file=out,
         flush=True,
     )
+    # crawls every few seconds overlap on a busy machine; APScheduler's "skipped: maximum
+    # number of running instances" is expected here and only alarms a newcomer
+    logging.getLogger("apscheduler.scheduler").setLevel(logging.ERROR)
     config = demo_settings(settings, options, sources_file)
     await asyncio.to_thread(drop_embedded_database, options.data_dir, DATABASE_NAME)
     parts = await build(config, list(DEMO_KEYS))
