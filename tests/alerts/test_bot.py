@@ -17,7 +17,7 @@ from db.outbox import enqueue_alert
 from scheduler.health import collect
 from scheduler.status import status_report
 from tests.alerts.helpers import TOKEN, seed_alerts, seed_event
-from tests.service.test_jobs import make_source
+from tests.scheduler.test_jobs import make_source
 
 pytestmark = pytest.mark.integration
 ALLOWED, ADMIN, STRANGER = 501, 502, 666

@@ -16,7 +16,7 @@ GLASS = "pv_glass-production_cut-2026-08-abc123"
 
 @pytest.fixture
 def cli(database_url, tmp_path):
-    from tests.query.seed import seed
+    from tests.db.search.seed import seed
 
     archive = seed(database_url)  # events written straight into the tables: no outbox rows
     runner = CliRunner()

@@ -11,10 +11,7 @@ from urllib.parse import quote
 
 import pytest
 
-from tests.conftest import REPO
-from tests.fakes.cls_site import ClsSite
-from tests.fakes.serving import BackgroundServer
-from tests.service.helpers import (
+from tests.capwatch.service.helpers import (
     CAPWATCH,
     Service,
     cls_entry,
@@ -22,7 +19,10 @@ from tests.service.helpers import (
     wait_for,
     write_sources,
 )
-from tests.service.test_faults import free_port
+from tests.capwatch.service.test_faults import free_port
+from tests.conftest import REPO
+from tests.fakes.cls_site import ClsSite
+from tests.fakes.serving import BackgroundServer
 from tests.web.seed import Seeded
 
 pytestmark = pytest.mark.integration
