@@ -1,4 +1,4 @@
-"""Misbehaving spiders for the fault tests (loaded through tests/capwatch/service/scrapy_settings.py)."""
+"""Misbehaving spiders for the fault tests (see tests/capwatch/service/scrapy_settings.py)."""
 
 from __future__ import annotations
 
