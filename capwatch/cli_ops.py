@@ -53,7 +53,6 @@ async def _report(settings: Settings) -> dict[str, Any]:
 
 def _print_table(report: dict[str, Any]) -> None:
     from rich.console import Console
-    from rich.table import Table
 
     console = Console()
     holder = report["scheduler"]
@@ -61,12 +60,53 @@ def _print_table(report: dict[str, Any]) -> None:
         console.print(f"scheduler: {holder['name']} ({holder['address']}) since {holder['since']}")
     else:
         console.print("scheduler: [bold red]no `capwatch run` holds this database[/]")
+    from capwatch.query_format import wants_records
+
+    if wants_records(console):  # a pipe or a narrow terminal: one line per source, nothing cut
+        _print_source_lines(console, report["sources"])
+    else:
+        console.print(_status_table(report["sources"]))
+    if report.get("network"):
+        console.print(f"[bold red]{report['network']}[/]")
+    outbox = report["outbox"]
+    console.print(
+        "alerts: " + (", ".join(f"{n} {status}" for status, n in sorted(outbox.items())) or "none")
+    )
+
+
+def _cover(h: dict[str, Any]) -> str:
+    cover = h["coverage"]
+    return "/".join(f"{cover[k]:.0%}" for k in ("title", "time", "body")) if cover else "-"
+
+
+def _print_source_lines(console: Any, sources: list[dict[str, Any]]) -> None:
+    from rich.markup import escape
+
+    width = max((len(h["key"]) for h in sources), default=0)
+    for h in sources:
+        items = "-" if h["last_items"] is None else str(h["last_items"])
+        usual = "" if h["usual_items"] is None else f" (usual {h['usual_items']:g})"
+        new = "-" if h["last_new"] is None else str(h["last_new"])
+        console.print(
+            f"{escape(h['key']):<{width}}  [{_STATE_STYLE.get(h['state'], '')}]{h['state']:<8}[/]"
+            f"  last {h['last_status'] or '-'} {_ago(h['last_run_at'])}"
+            f"  ok {_ago(h['last_success_at'])}  fails {h['consecutive_failures']}"
+            f"  items {items}{usual}  new {new} (last {_ago(h['last_new_at'])})"
+            f"  t/t/b {_cover(h)}",
+            soft_wrap=True,
+        )
+        if h["problems"]:
+            console.print("    " + escape("; ".join(h["problems"])), soft_wrap=True)
+
+
+def _status_table(sources: list[dict[str, Any]]) -> Any:
+    from rich.table import Table
+
     table = Table(
         "source", "state", "last run", "last success", "fails", "items", "usual", "new",
         "last new", "coverage t/t/b", "problems",
     )  # fmt: skip
-    for h in report["sources"]:
-        cover = h["coverage"]
+    for h in sources:
         table.add_row(
             h["key"],
             f"[{_STATE_STYLE.get(h['state'], '')}]{h['state']}[/]",
@@ -77,16 +117,10 @@ def _print_table(report: dict[str, Any]) -> None:
             "-" if h["usual_items"] is None else f"{h['usual_items']:g}",
             "-" if h["last_new"] is None else str(h["last_new"]),
             _ago(h["last_new_at"]),
-            "/".join(f"{cover[k]:.0%}" for k in ("title", "time", "body")) if cover else "-",
+            _cover(h),
             "; ".join(h["problems"]),
         )
-    console.print(table)
-    if report.get("network"):
-        console.print(f"[bold red]{report['network']}[/]")
-    outbox = report["outbox"]
-    console.print(
-        "alerts: " + (", ".join(f"{n} {status}" for status, n in sorted(outbox.items())) or "none")
-    )
+    return table
 
 
 def status(

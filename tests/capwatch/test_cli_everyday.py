@@ -112,3 +112,14 @@ def test_snippet_is_centred_on_the_hit():
     after = snippet.text[end:].rstrip("…")
     assert snippet.text[start:end] == "减产"
     assert abs(len(before) - len(after)) <= 1, (len(before), len(after))
+
+
+def test_status_at_80_columns_names_every_source_whole(database_url, tmp_path):
+    from crawlers.sources import builtin_sources
+
+    env = {"CAPWATCH_DATABASE_URL": database_url, "CAPWATCH_DATA_DIR": str(tmp_path)}
+    done = CliRunner().invoke(app, ["status"], env={**env, "COLUMNS": "80"})
+    assert done.exit_code == 0, done.output
+    starts = {line.split()[0] for line in done.stdout.splitlines() if line.strip()}
+    assert set(builtin_sources()) <= starts  # each key whole at the start of its line
+    assert "fails 0" in done.stdout and "alerts: none" in done.stdout
