@@ -199,3 +199,31 @@ async def test_the_bot_starts_again_after_a_stop_on_the_same_application(databas
             await stop_bot(handle)
         await transport.close()
     assert len(transport.app.handlers[-1]) == 1  # one gate, not one per start
+
+
+async def test_replies_take_the_alerts_path_flood_control_waited_out_html_refused_sent_plain(
+    database_url, bot_api
+):
+    """A command reply hit by a 429 is sent once the chat's pause is over (not dropped), one
+    whose HTML Telegram refuses is sent as plain text, and replies count against the same
+    limiter as alerts."""
+    api, server = bot_api
+    async with running_bot(database_url, server.url) as handle:
+        transport = handle.app.bot_data["capwatch"].transport
+        transport.limiter.record()
+        api.fail_next("sendMessage", 429, "Too Many Requests", retry_after=1, chat_id=CHAT)
+        started = time.monotonic()
+        [help_text] = await answer(api, CHAT, "/help")
+        assert "/subscribe" in help_text and time.monotonic() - started >= 0.9
+        api.fail_next(
+            "sendMessage",
+            400,
+            "Bad Request: can't parse entities: unsupported start tag",
+            chat_id=CHAT,
+        )
+        [plain] = await answer(api, CHAT, "/help")
+        assert "/subscribe" in plain and "<b>" not in plain
+        [call] = [c for c in api.sent() if c.params["text"] == plain]
+        assert "parse_mode" not in call.params
+        grants = [at for at, chat in transport.limiter.history if chat == CHAT]
+        assert len(grants) == 4  # every attempt, refused ones included, went through it
