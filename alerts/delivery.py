@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime, time
+from typing import Any
 
 from psycopg_pool import AsyncConnectionPool
 
@@ -25,6 +26,7 @@ from db import feedback
 from db.events import event_reports
 from db.models import ChatPrefs, OutboxRow
 from db.outbox import alert_message, mark_part_sent
+from market.context import market_line
 
 WAIT_FOR_ALERT_SECONDS = 2.0
 
@@ -52,6 +54,10 @@ def in_quiet_hours(prefs: ChatPrefs, now: datetime | None = None) -> bool:
     return start <= clock < end if start < end else clock >= start or clock < end
 
 
+def alert_sectors(data: dict[str, Any]) -> tuple[str, ...]:
+    return AlertPayload.from_json(data).sectors
+
+
 def _payload(row: OutboxRow) -> AlertPayload:
     return AlertPayload.from_json(row.payload, row.event_id)
 
@@ -60,7 +66,9 @@ async def deliver_alert(
     pool: AsyncConnectionPool, transport: Transport, row: OutboxRow, silent: bool
 ) -> SendResult:
     payload = _payload(row)
-    parts = split_html(render_alert_html(payload))
+    async with pool.connection() as conn:
+        market = await market_line(conn, payload.sectors)
+    parts = split_html(render_alert_html(payload, market=market))
     first_id = row.telegram_message_id
     for index in range(row.parts_sent, len(parts)):
         preview = (payload.url or True) if index == 0 else False
@@ -85,6 +93,8 @@ async def deliver_update(
         alert = await alert_message(conn, row.event_id, row.chat_id)
         reports = await event_reports(conn, row.event_id, newest_first=True)
         given = await feedback.latest_verdict(conn, row.event_id, row.chat_id)
+        sectors = alert_sectors(alert[2] if alert else row.payload)
+        market = await market_line(conn, sectors)
     if alert is not None and alert[0] in ("pending", "sending"):
         return Deferred(WAIT_FOR_ALERT_SECONDS, "waiting for the first alert")
     if alert is not None and alert[0] == "failed":
@@ -103,7 +113,7 @@ async def deliver_update(
         if not result.not_editable:
             return replace(result, message_id=None)  # the row keeps no id of its own
     elif first_id:
-        text = render_alert_html(payload, later)
+        text = render_alert_html(payload, later, market=market)
         if utf16_len(text) > TELEGRAM_LIMIT:
             text = split_html(text)[0]
         buttons = verdict_keyboard(row.event_id, given)  # an edit without them drops them

@@ -95,7 +95,10 @@ def _sources_section(reports: list[Report], budget: int) -> list[str]:
 
 
 def render_alert_html(
-    payload: AlertPayload, later: list[Report] | None = None, limit: int = TELEGRAM_LIMIT
+    payload: AlertPayload,
+    later: list[Report] | None = None,
+    limit: int = TELEGRAM_LIMIT,
+    market: str | None = None,
 ) -> str:
     """The alert of an event: what, who, how much, where from, when, why, link; with `later`
     (the event's other reports, newest first) the '+N sources' list that edits add."""
@@ -119,6 +122,8 @@ def render_alert_html(
     name = payload.source_name or payload.source_key or "?"
     tier = payload.tier or "media"
     head.append(f"Source: {esc(name, 80)} ({esc(tier, 20)}) · {beijing(payload.published_at)}")
+    if market:  # the sectors' futures: the move since the previous close (market/context.py)
+        head.append("📈 Market: " + esc(market, 300))
     tail = []
     if payload.url:
         tail.append(link(payload.url, "Read the report"))

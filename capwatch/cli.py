@@ -258,6 +258,7 @@ def _register_concerns() -> None:
         cli_alerts,
         cli_demo,
         cli_feedback,
+        cli_market,
         cli_ops,
         cli_query,
         cli_sources,
@@ -267,6 +268,7 @@ def _register_concerns() -> None:
 
     for module in (
         cli_demo, cli_vocab, cli_sources, cli_alerts, cli_feedback, cli_query, cli_ops, cli_web,
+        cli_market,
     ):  # fmt: skip
         module.register(app)
 

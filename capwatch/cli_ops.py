@@ -42,13 +42,17 @@ async def _report(settings: Settings) -> dict[str, Any]:
 
     from capwatch.database import open_database
     from crawlers.sources import load_sources
+    from market.fetch import with_quotes
     from scheduler.status import status_report
 
     database = await asyncio.to_thread(open_database, settings)
     async with AsyncConnectionPool(database.dsn, min_size=1, max_size=2, open=False) as pool:
-        return await status_report(
-            pool, load_sources(settings.sources_file), settings.health_failures
+        sources = with_quotes(
+            load_sources(settings.sources_file),
+            settings.quotes_enabled,
+            settings.quotes_interval_minutes,
         )
+        return await status_report(pool, sources, settings.health_failures)
 
 
 def _print_table(report: dict[str, Any]) -> None:

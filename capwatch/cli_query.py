@@ -6,12 +6,15 @@ import sys
 from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from psycopg import AsyncConnection
 
 from capwatch.cli_common import with_connection
+
+if TYPE_CHECKING:
+    from db.models import EventTimeline
 from capwatch.cli_vocab import (
     check_actions,
     check_langs,
@@ -183,7 +186,6 @@ def event(
     """One event's timeline: every report with source and time, first report first."""
     from capwatch import query_format as out
     from db.events import event_timeline, resolve_event_id
-    from db.models import EventTimeline
 
     async def work(conn: AsyncConnection) -> list[str] | EventTimeline | None:
         ids = await resolve_event_id(conn, event_id)
@@ -205,6 +207,19 @@ def event(
         out.write_csv(reports, list(reports[0]) if reports else ["report_no"], sys.stdout)
     else:
         out.print_timeline(found)
+        _print_market(found)
+
+
+def _print_market(found: EventTimeline) -> None:
+    """The sectors' contracts 10 trading days either side of the first report."""
+    from market.study import event_windows, window_lines
+
+    first = found.event.first_report_at or found.event.first_seen_at
+    windows = _run(lambda conn: event_windows(conn, list(found.event.sectors), first))
+    if windows:
+        typer.echo("\nMarket (main-continuous futures, daily closes):")
+        for line in window_lines(windows):
+            typer.echo("  " + line)
 
 
 def export(

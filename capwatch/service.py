@@ -20,6 +20,7 @@ from core.errors import UserError
 from crawlers.sources import SourceConfig
 
 if TYPE_CHECKING:  # imported for real inside the functions: Twisted must not load early
+    from apscheduler.schedulers.asyncio import AsyncIOScheduler
     from psycopg_pool import AsyncConnectionPool
 
     from alerts.sender import OutboxSender
@@ -169,9 +170,11 @@ async def build(settings: Settings, only: list[str] | None) -> Components:
     else:
         transport = ConsoleTransport()
         log.info("no TELEGRAM_BOT_TOKEN: alerts are printed to the console")
+    from market.fetch import with_quotes
+
     health = HealthMonitor(
         pool,
-        sources,
+        with_quotes(sources, settings.quotes_enabled, settings.quotes_interval_minutes),
         AdminNotifier.for_config(bot_config(settings), transport),
         settings.health_failures,
     )
@@ -239,6 +242,54 @@ async def housekeeping(parts: Components) -> None:
         log.warning("health check failed: %s", exc)
 
 
+async def fetch_quotes_job(parts: Components, close: bool = False) -> None:
+    """Quotes on schedule: in session hours (and once at start, the backfill); at the close
+    also re-arm the day's alerts so their message shows the close."""
+    from datetime import datetime
+
+    from core.tz import BEIJING
+    from market.calendar import is_trading_day
+    from market.context import arm_close_edits
+    from market.fetch import fetch_quotes
+
+    try:
+        await fetch_quotes(parts.pool, base_url=parts.settings.quotes_base_url)
+        if close and is_trading_day(datetime.now(BEIJING).date()):
+            async with parts.pool.connection() as conn:
+                armed = await arm_close_edits(conn)
+            if armed:
+                log.info("market close: %d alert(s) to edit with the day's close", armed)
+    except Exception as exc:
+        log.warning("quote fetch failed: %s", exc)
+
+
+def add_quote_jobs(scheduler: AsyncIOScheduler, parts: Components) -> None:
+    """Every CAPWATCH_QUOTES_INTERVAL_MINUTES in session hours, once now, and at 15:10."""
+    from datetime import datetime
+
+    from apscheduler.triggers.cron import CronTrigger
+    from apscheduler.triggers.interval import IntervalTrigger
+
+    from core.tz import BEIJING
+    from market.fetch import in_session
+
+    async def tick() -> None:
+        if in_session(datetime.now(BEIJING)):
+            await fetch_quotes_job(parts)
+
+    common = {"max_instances": 1, "coalesce": True, "misfire_grace_time": 600}
+    scheduler.add_job(
+        tick, IntervalTrigger(minutes=parts.settings.quotes_interval_minutes),
+        id="quotes", **common,
+    )  # fmt: skip
+    scheduler.add_job(fetch_quotes_job, args=[parts], id="quotes-start", **common)
+    scheduler.add_job(
+        fetch_quotes_job,
+        CronTrigger(day_of_week="mon-fri", hour=15, minute=10, timezone=BEIJING),
+        args=[parts, True], id="quotes-close", **common,
+    )  # fmt: skip
+
+
 async def run_scheduler(parts: Components, stop: asyncio.Event, lost: asyncio.Event) -> None:
     """The scheduler's work, while this process holds the scheduler lock: crawls on schedule,
     detector, sender (and the Telegram bot: only the scheduler polls it). Returns when `stop`
@@ -286,6 +337,8 @@ async def run_scheduler(parts: Components, stop: asyncio.Event, lost: asyncio.Ev
         max_instances=1,
         coalesce=True,
     )
+    if settings.quotes_enabled:
+        add_quote_jobs(scheduler, parts)
     scheduler.start()
     log.info("capwatch running: %d source(s) scheduled: %s", count, ", ".join(parts.sources))
     waiters = [asyncio.create_task(stop.wait()), asyncio.create_task(lost.wait())]

@@ -101,6 +101,25 @@ class Settings(BaseSettings):
         validation_alias="CAPWATCH_STANDBY_RETRY_SECONDS",
         description="How often a standby `capwatch run` tries to take over the scheduler lock.",
     )
+    # --- market context (market/) ---
+    quotes_enabled: bool = Field(
+        True,
+        validation_alias="CAPWATCH_QUOTES",
+        description="Fetch the sectors' futures quotes on a schedule (alerts show the move).",
+    )
+    quotes_interval_minutes: int = Field(
+        30,
+        gt=0,
+        validation_alias="CAPWATCH_QUOTES_INTERVAL_MINUTES",
+        description="Minutes between quote fetches during trading hours (a fetch at 15:10 "
+        "Beijing stores the close and edits the day's alerts).",
+    )
+    quotes_base_url: str | None = Field(
+        None,
+        validation_alias="CAPWATCH_QUOTES_BASE_URL",
+        description="Another host for the quote endpoint (a mirror or a local replay); unset: "
+        "Sina Finance.",
+    )
     # --- the web console (web/) ---
     web_port: int | None = Field(
         None,
@@ -214,6 +233,7 @@ class Settings(BaseSettings):
         "health_port",
         "web_port",
         "web_token",
+        "quotes_base_url",
         "telegram_webhook_url",
         "telegram_webhook_secret",
         "database_url",

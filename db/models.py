@@ -341,3 +341,19 @@ class SourceDay:
     runs: int
     items: int
     new_articles: int
+
+
+@dataclass(frozen=True)
+class QuoteBar:
+    """One trading day of one futures series (prices as floats: display and ratios only)."""
+
+    symbol: str
+    day: date
+    open: float
+    high: float
+    low: float
+    close: float
+    settle: float | None = None
+    volume: int | None = None
+    open_interest: int | None = None
+    final: bool = True

@@ -22,6 +22,7 @@ from crawlers.netfail import network_verdict
 from db.events import event_reports, get_event, get_event_by_command, latest_events
 from db.models import ArticleHit, EventLine
 from db.search import SearchQuery, search_articles
+from market.study import event_windows, window_lines
 
 LATEST = 10
 SEARCH_HITS = 10
@@ -99,6 +100,7 @@ async def _timeline(update: Update, context: Context, found: EventLine | None, a
         return
     async with ctx_of(context).pool.connection() as conn:
         reports = await event_reports(conn, found.id, newest_first=False)
+        windows = await event_windows(conn, list(found.sectors), found.first_seen_at)
     lines = [
         f"<b>{esc(found.headline, 300)}</b>",
         _what(found.sectors, found.actions),
@@ -111,6 +113,9 @@ async def _timeline(update: Update, context: Context, found: EventLine | None, a
             f"• {beijing(r.published_at or r.first_seen_at)} · {esc(r.source_name, 60)} "
             f"({esc(r.tier, 20)})\n  {link(r.url, r.title)}"
         )
+    if windows:  # the sectors' futures around the first report (market/study.py)
+        lines.append("\n<b>Market</b> (daily closes, │ = the close before the first report):")
+        lines.append("<pre>" + esc("\n".join(window_lines(windows)), 1500) + "</pre>")
     await reply(update, context, "\n".join(lines))
 
 

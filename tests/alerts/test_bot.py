@@ -204,3 +204,24 @@ async def test_sources_says_what_status_says_on_the_same_database(bot):
         assert f"{health['last_items'] or 0} items" in detail
         for problem in health["problems"]:
             assert problem.replace("<", "&lt;") in text, (key, problem)
+
+
+async def test_event_shows_the_sectors_futures_around_the_first_report(bot):
+    from datetime import datetime, timedelta
+
+    from core.tz import BEIJING
+    from db.models import QuoteBar
+    from db.quotes import upsert_bars
+
+    api, pool = bot
+    today = datetime.now(BEIJING).date()
+    days = [today - timedelta(days=n) for n in range(30, 0, -1)]
+    async with pool.connection() as conn:
+        await seed_event(conn, "ev-glass")  # pv_glass: measured on FG (glass) and SA
+        await upsert_bars(
+            conn, [QuoteBar("FG0", d, 1000 + n, 1000 + n, 1000 + n, 1000 + n)
+                   for n, d in enumerate(days)],
+        )  # fmt: skip
+    [timeline] = await answer(api, ALLOWED, "/event ev-glass")
+    assert "Market" in timeline and "FG main" in timeline and "│" in timeline
+    assert "+1d pending" in timeline  # no trading day after the report yet: not 0%

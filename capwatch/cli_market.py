@@ -1,0 +1,119 @@
+"""`capwatch quotes ...` and `capwatch study`: the futures around detected actions."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Annotated
+
+import typer
+
+from capwatch.cli_common import settings, split_keys, with_connection
+from capwatch.cli_vocab import check_actions, check_sectors
+from core.errors import UnavailableError
+
+quotes_app = typer.Typer(
+    help="Futures quotes of the sectors' contracts (detection/contracts.toml).",
+    no_args_is_help=True,
+)
+
+
+@quotes_app.command("fetch")
+def fetch(
+    symbols: Annotated[
+        str | None, typer.Option("--symbols", help="Only these series, e.g. PS0,SI0.")
+    ] = None,
+    base_url: Annotated[
+        str | None, typer.Option(help="Another host for Sina's endpoint (a mirror, a replay).")
+    ] = None,
+) -> None:
+    """Fetch and store the daily bars (the whole history each time: also the backfill)."""
+    from psycopg_pool import AsyncConnectionPool
+
+    from capwatch.database import open_database
+    from market.fetch import fetch_quotes
+
+    config = settings()
+    wanted = split_keys(symbols)
+    base = base_url or config.quotes_base_url
+
+    async def main() -> None:
+        database = await asyncio.to_thread(open_database, config)
+        async with AsyncConnectionPool(database.dsn, min_size=1, max_size=2, open=False) as pool:
+            result = await fetch_quotes(pool, wanted, base_url=base)
+        for symbol, count in sorted(result.stored.items()):
+            typer.echo(f"{symbol:5} {count} bar(s) stored")
+        for symbol, why in sorted(result.failed.items()):
+            typer.echo(f"{symbol:5} FAILED: {why}")
+        if result.failed and not result.stored:
+            raise UnavailableError("no quotes could be fetched (network? see the reasons above)")
+
+    asyncio.run(main())
+
+
+@quotes_app.command("list")
+def list_quotes() -> None:
+    """Each stored series: its newest day and how many bars."""
+    from db.quotes import latest_days
+    from detection.contracts import book
+
+    rows = with_connection(latest_days)
+    if not rows:
+        typer.echo("no quotes stored yet: run `capwatch quotes fetch`")
+        return
+    for symbol, day, count in rows:
+        contract = book().by_main(symbol)
+        name = f"{contract.en} {contract.zh} ({contract.exchange})" if contract else ""
+        typer.echo(f"{symbol:5} {day}  {count:5} bars  {name}")
+
+
+@quotes_app.command("contracts")
+def contracts() -> None:
+    """Which contracts each sector's events are measured on (sectors without any say so)."""
+    from detection.contracts import book
+    from detection.vocabulary import label
+
+    for sector, codes in sorted(book().by_sector.items()):
+        names = ", ".join(f"{c} ({book().contracts[c].exchange})" for c in codes)
+        typer.echo(f"{label(sector, 'sector')}: {names or 'no listed future'}")
+
+
+def _pct(value: float | None) -> str:
+    return "-" if value is None else f"{value * 100:+.2f}%"
+
+
+def study(
+    sector: Annotated[
+        list[str] | None,
+        typer.Option(help="Only events of this sector (slug or name).", callback=check_sectors),
+    ] = None,
+    action: Annotated[
+        list[str] | None,
+        typer.Option(help="Only this kind of action (slug or name).", callback=check_actions),
+    ] = None,
+) -> None:
+    """Event study: per kind of action, how many events and the mean / median move of the
+    sector's main contract 1, 3 and 5 trading days after the first report (close to close),
+    against the same horizons over all days of the series (the baseline)."""
+    from detection.vocabulary import label
+    from market.study import event_study
+
+    rows = with_connection(
+        lambda conn: event_study(conn, sector[0] if sector else None, action[0] if action else None)
+    )
+    if not rows:
+        typer.echo("no events with quotes: run `capwatch quotes fetch` (and wait for events)")
+        return
+    typer.echo("moves close to close after the first report; baseline = all days of the series")
+    for row in rows:
+        typer.echo(f"\n{label(row.action, 'action')} · {row.symbol} · {row.events} event(s)")
+        for days in (1, 3, 5):
+            pending = f"  ({row.pending[days]} pending)" if row.pending[days] else ""
+            typer.echo(
+                f"  +{days}d  mean {_pct(row.mean[days]):>8}  median {_pct(row.median[days]):>8}"
+                f"  baseline {_pct(row.baseline_mean[days]):>8}{pending}"
+            )
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(quotes_app, name="quotes")
+    app.command("study")(study)

@@ -1,0 +1,146 @@
+"""What a contract did around a report: the move in an alert, the window on an event page and
+the event study. Every move is close-to-close on the main-continuous series.
+
+The reference is the last close known BEFORE the report: a report during or before a session
+is measured from the previous trading day's close; one after the close (15:00 Beijing) from
+that day's close. Day N after the report is the N-th trading day after the reference day. A
+day not traded yet is "pending", never 0%.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from core.tz import BEIJING
+from db.models import QuoteBar
+from market.calendar import Calendar
+from market.sina import SESSION_CLOSE
+
+HORIZONS = (1, 3, 5)
+
+
+@dataclass(frozen=True)
+class Move:
+    """One contract's move from a reference close to a later close (or pending)."""
+
+    symbol: str
+    label: str
+    change: float | None  # fraction: 0.042 = +4.2%; None = pending or no data
+    since: date | None
+    until: date | None
+    final: bool = True  # False: the later bar is the session so far
+    missing: str = "pending"  # why change is None: "pending" (not traded yet) or "no data"
+
+    def text(self) -> str:
+        if self.change is None:
+            return f"{self.label} {self.missing}"
+        sign = "+" if self.change >= 0 else "−"
+        return f"{self.label} {sign}{abs(self.change) * 100:.1f}%"
+
+
+def reference_day(at: datetime, calendar: Calendar) -> date:
+    """The trading day whose close is the last one known at `at`."""
+    local = at.astimezone(BEIJING)
+    if calendar.trades(local.date()) and local.time() >= SESSION_CLOSE:
+        return local.date()
+    return calendar.previous_days(local.date(), 1)[0]
+
+
+def _by_day(bars: Iterable[QuoteBar]) -> dict[date, QuoteBar]:
+    return {bar.day: bar for bar in bars}
+
+
+def move_at_alert(symbol: str, label: str, bars: Sequence[QuoteBar], at: datetime) -> Move:
+    """The move since the previous close as known at `at`: the newest bar on or before the
+    alert's day against the bar before it (the session so far when it is not final)."""
+    local_day = at.astimezone(BEIJING).date()
+    usable = [bar for bar in bars if bar.day <= local_day]
+    if len(usable) < 2:
+        return Move(symbol, label, None, None, None, missing="no data")
+    last, previous = usable[-1], usable[-2]
+    return Move(symbol, label, last.close / previous.close - 1, previous.day, last.day, last.final)
+
+
+def move_after(
+    symbol: str, label: str, bars: Sequence[QuoteBar], at: datetime, days: int,
+    calendar: Calendar,
+) -> Move:  # fmt: skip
+    """The move from the last close before `at` to the close `days` trading days later."""
+    by_day = _by_day(bars)
+    ref = reference_day(at, calendar)
+    target = calendar.next_days(ref, days)[-1]
+    start, end = by_day.get(ref), by_day.get(target)
+    newest = max(by_day) if by_day else None
+    if start is None or (end is None and newest is not None and newest >= target):
+        return Move(symbol, label, None, ref, target, missing="no data")
+    if end is None or not end.final:
+        return Move(symbol, label, None, ref, target)
+    return Move(symbol, label, end.close / start.close - 1, ref, target)
+
+
+def window(
+    bars: Sequence[QuoteBar], at: datetime, calendar: Calendar, before: int = 10, after: int = 10
+) -> tuple[list[QuoteBar], date]:
+    """The bars from `before` trading days before the report to `after` days after, and the
+    reference day (the last close before the report) to mark on a chart."""
+    ref = reference_day(at, calendar)
+    first = calendar.previous_days(ref, before)[0] if before else ref
+    last = calendar.next_days(ref, after)[-1] if after else ref
+    return [bar for bar in bars if first <= bar.day <= last], ref
+
+
+def sparkline(values: Sequence[float]) -> str:
+    """A one-line chart for terminals and Telegram."""
+    marks = "▁▂▃▄▅▆▇█"
+    if not values:
+        return ""
+    low, high = min(values), max(values)
+    span = high - low or 1.0
+    return "".join(marks[min(7, int((v - low) / span * 7.999))] for v in values)
+
+
+@dataclass(frozen=True)
+class StudyRow:
+    """One kind of action on one contract: how the contract moved after its events, against
+    the same horizons over every trading day of the series (the baseline)."""
+
+    action: str
+    symbol: str
+    events: int
+    mean: dict[int, float | None]
+    median: dict[int, float | None]
+    pending: dict[int, int]
+    baseline_mean: dict[int, float | None]
+
+
+def _stats(values: list[float]) -> tuple[float | None, float | None]:
+    if not values:
+        return None, None
+    return statistics.fmean(values), statistics.median(values)
+
+
+def baseline(bars: Sequence[QuoteBar], days: int) -> float | None:
+    """The mean `days`-day close-to-close move over every final bar of the series."""
+    closes = [bar.close for bar in bars if bar.final]
+    moves = [closes[i + days] / closes[i] - 1 for i in range(len(closes) - days)]
+    return statistics.fmean(moves) if moves else None
+
+
+def study(
+    action: str, symbol: str, bars: Sequence[QuoteBar], first_reports: Sequence[datetime],
+    calendar: Calendar,
+) -> StudyRow:  # fmt: skip
+    mean: dict[int, float | None] = {}
+    median: dict[int, float | None] = {}
+    pending: dict[int, int] = {}
+    base: dict[int, float | None] = {}
+    for days in HORIZONS:
+        moves = [move_after(symbol, symbol, bars, at, days, calendar) for at in first_reports]
+        known = [m.change for m in moves if m.change is not None]
+        mean[days], median[days] = _stats(known)
+        pending[days] = len(moves) - len(known)
+        base[days] = baseline(bars, days)
+    return StudyRow(action, symbol, len(first_reports), mean, median, pending, base)
