@@ -63,12 +63,13 @@ def sectors_of(mask: str) -> tuple[str, ...]:
 def verdict_keyboard(event_id: str, given: str | None = None) -> InlineKeyboardMarkup | None:
     """The three buttons; `given` (the chat's latest verdict) is ticked. None when the event id
     is too long for Telegram's callback data (logged: the alert goes without buttons)."""
+    widest = f"fbt:{mask_of(t.slug for t in sectors())}:{event_id}"  # the picker's longest
+    if not _fits(widest):
+        log.warning("event id %s too long for feedback buttons; alert sent without", event_id)
+        return None
     row = []
     for verdict, code in CODES.items():
         data = f"fb:{code}:{event_id}"
-        if not _fits(data):
-            log.warning("event id %s too long for feedback buttons; alert sent without", event_id)
-            return None
         text = ("✓ " + LABELS[verdict]) if verdict == given else LABELS[verdict]
         row.append(InlineKeyboardButton(text, callback_data=data))
     return InlineKeyboardMarkup([row])
