@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -16,6 +17,10 @@ from capwatch import cli_common
 from core.errors import UserError
 
 if TYPE_CHECKING:
+    from crawlers.check import CheckResult
+    from crawlers.extract.article import Extracted
+    from crawlers.extract.encoding import Decoded
+    from crawlers.items import ArticleItem
     from crawlers.sources import SourceConfig
     from db.models import SourceHealth
 
@@ -86,6 +91,14 @@ def _first_lines(text: str, lines: int = 3, width: int = 160) -> list[str]:
     return [line[:width] for line in text.splitlines()[:lines]]
 
 
+@dataclass
+class _CheckOutcome:
+    """What `sources check` found: one article page, or a whole crawl of the source."""
+
+    article: tuple[int, Decoded, Extracted] | None = None
+    result: CheckResult | None = None
+
+
 @sources_app.command("check")
 def sources_check(
     key: Annotated[str, typer.Argument(help="The source key.")],
@@ -126,14 +139,14 @@ def sources_check(
     source = sources[key]
     if file is not None and not file.is_file():
         raise UserError(f"--file {file}: no such file")
-    update: dict = {"max_articles": limit}
+    update: dict[str, object] = {"max_articles": limit}
     if url:
         update["url"] = url
     if article:
         # one article page: a one-link html list is the article step alone
         update.update(url=article, kind="html")
     source = source.model_copy(update=update)
-    outcome: dict = {}
+    outcome = _CheckOutcome()
 
     async def main() -> int:
         from crawlers.check import OfflineFile, check_source
@@ -149,24 +162,26 @@ def sources_check(
                 status, body, header = await fetch_page(article, source.headers)
             decoded = decode_html(body, header, source.encoding)
             found = extract_article(decoded.text, article, source.selectors)
-            outcome["article"] = (status, decoded, found)
+            outcome.article = (status, decoded, found)
             return 0
         offline = OfflineFile(str(file), content_type) if file is not None else None
-        outcome["result"] = await check_source(
+        outcome.result = await check_source(
             source, settings.crawl_timeout_seconds, keep_responses=save_fixture, replay=replay,
             offline=offline,
         )  # fmt: skip
         return 0
 
     code = run_under_reactor(main)
-    if "article" in outcome:
-        status, decoded, found = outcome["article"]
+    if outcome.article is not None:
+        status, decoded, found = outcome.article
         where = f"file {file}" if file is not None else f"HTTP {status}"
         typer.echo(f"{where}  encoding {decoded.encoding} ({decoded.note})")
         typer.echo(json.dumps({**found.as_json(), "method": found.method, "hits": found.hits},
                               ensure_ascii=False, indent=1))  # fmt: skip
         raise typer.Exit(code)
-    result = outcome["result"]
+    result = outcome.result
+    if result is None:  # main() raised, and run_under_reactor raised it again
+        raise typer.Exit(code or 1)
     if as_json:
         typer.echo(json.dumps([_item_json(i) for i in result.items], ensure_ascii=False, indent=1))
     else:
@@ -177,7 +192,7 @@ def sources_check(
     raise typer.Exit(0 if result.items else 1)
 
 
-def _item_json(item) -> dict:
+def _item_json(item: ArticleItem) -> dict[str, str | None]:
     return {
         "url": item.url,
         "title": item.title,
@@ -187,7 +202,7 @@ def _item_json(item) -> dict:
     }
 
 
-def _print_check(source, result) -> None:
+def _print_check(source: SourceConfig, result: CheckResult) -> None:
     typer.echo(f"{source.key}: {source.kind} {source.url}  (finish: {result.finish_reason})")
     for diag in result.diagnostics:
         parts = [f"{k}={v}" for k, v in diag.items() if k not in ("url", "kind", "hits")]
@@ -221,7 +236,7 @@ def _print_check(source, result) -> None:
         typer.echo("\nno items: see the diagnostics above (status, encoding, entries).")
 
 
-def _save_fixture(source, result, folder: Path | None) -> Path:
+def _save_fixture(source: SourceConfig, result: CheckResult, folder: Path | None) -> Path:
     from crawlers.replay import EXPECTED, save_responses
 
     folder = folder or REPO / "tests" / "fixtures" / "sites" / source.key

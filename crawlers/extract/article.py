@@ -45,11 +45,18 @@ _BARE_NAME = re.compile(r"[\u4e00-\u9fa5·]{2,5}|[A-Z][\w.'-]+(?: [A-Z][\w.'-]+)
 
 
 class SelectorSpec(Protocol):
-    title: str | None
-    body: str | None
-    time: str | None
-    author: str | None
-    remove: list[str]
+    """A source's article selectors (crawlers.source_options.ArticleSelectors), read-only."""
+
+    @property
+    def title(self) -> str | None: ...
+    @property
+    def body(self) -> str | None: ...
+    @property
+    def time(self) -> str | None: ...
+    @property
+    def author(self) -> str | None: ...
+    @property
+    def remove(self) -> list[str]: ...
 
 
 @dataclass
@@ -301,9 +308,9 @@ def generic_author(sel: Selector, body: str, ld: list[dict[str, Any]]) -> tuple[
     found = _meta(sel, AUTHOR_METAS)
     if found and not found[1].startswith("http"):
         return found[1], f"meta {found[0]}"
-    name = _ld_author(_ld_value(ld, "author"))
-    if name:
-        return name, "json-ld author"
+    ld_name = _ld_author(_ld_value(ld, "author"))
+    if ld_name:
+        return ld_name, "json-ld author"
     if source:
         return source, "byline 来源"
     return None, "none"

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 
 from lxml import etree
+from lxml.etree import _Element as Element
 
 from crawlers.extract.text import element_text
 
@@ -108,7 +109,7 @@ MAX_LEAD = 400  # a 免责声明 paragraph can run long
 MIN_SECTION_AT = 0.3  # a "related" heading cuts only past this share of the text
 
 
-def _noise_name(element) -> bool:
+def _noise_name(element: Element) -> bool:
     for attr in _NAME_ATTRS:
         value = element.get(attr)
         if value and not _NOISE_NAMES.isdisjoint(_NAME_SPLIT.split(value.lower())):
@@ -128,7 +129,7 @@ def is_boilerplate(text: str) -> bool:
     return _BOILER.search(text) is not None or _BOILER_EN.search(text.lower()) is not None
 
 
-def _remove(element) -> None:
+def _remove(element: Element) -> None:
     """Drop an element but keep its tail text (it belongs to the parent)."""
     parent = element.getparent()
     if parent is None:
@@ -142,10 +143,10 @@ def _remove(element) -> None:
     parent.remove(element)
 
 
-def clean_tree(root) -> None:
+def clean_tree(root: Element) -> None:
     """Drop ad/share/related elements and boilerplate blocks from a body tree, in place."""
     total = len("".join(root.itertext()).strip()) or 1
-    doomed = []
+    doomed: list[Element] = []
     for element in root.iter(etree.Element):
         if element is root or not isinstance(element.tag, str):
             continue

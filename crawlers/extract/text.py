@@ -9,8 +9,10 @@ written (full-width characters stay; normalising for matching is the detector's 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 
 from lxml import etree
+from lxml.etree import _Element as Element
 
 SKIP = {
     "script",
@@ -66,7 +68,7 @@ BLOCK = {
 _SPACES = re.compile(r"[^\S\n]+")
 
 
-def _walk(element, out: list[str]) -> None:
+def _walk(element: Element, out: list[str]) -> None:
     tag = element.tag
     if not isinstance(tag, str):  # comments, processing instructions
         if element.tail:
@@ -96,7 +98,7 @@ def clean_lines(text: str) -> str:
     return "\n".join(filter(None, map(str.strip, _SPACES.sub(" ", text).split("\n"))))
 
 
-def element_text(elements) -> str:
+def element_text(elements: Iterable[Element]) -> str:
     """Plain text of lxml elements (their tails outside them are not included)."""
     out: list[str] = []
     for element in elements:

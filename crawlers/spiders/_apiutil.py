@@ -14,7 +14,7 @@ from typing import Any, ClassVar
 from urllib.parse import urlencode
 
 import scrapy
-from scrapy.http import Response
+from scrapy.http import Response, TextResponse
 
 from crawlers.context import crawl_context
 from crawlers.extract.encoding import response_text
@@ -242,13 +242,17 @@ class ApiSpider(SourceSpider):
     def article_request(
         self,
         item: ArticleItem,
-        parse_page: Callable[[Response, ArticleItem], ArticleItem],
+        parse_page: Callable[[TextResponse, ArticleItem], ArticleItem],
         url: str | None = None,
         headers: dict[str, str] | None = None,
     ) -> scrapy.Request:
         """Fetch the article page to complete `item`; if it fails, `item` is stored as listed."""
 
         def done(response: Response) -> Iterator[ArticleItem]:
+            if not isinstance(response, TextResponse):  # an image or a download, not a page
+                self.parse_error(f"article page {response.url}: not a text response")
+                yield item
+                return
             try:
                 yield parse_page(response, item)
             except Exception as exc:  # a changed page must not lose the listed item
@@ -283,7 +287,7 @@ class ApiSpider(SourceSpider):
     def with_article(
         self,
         item: ArticleItem,
-        parse_page: Callable[[Response, ArticleItem], ArticleItem],
+        parse_page: Callable[[TextResponse, ArticleItem], ArticleItem],
         *,
         fetch: Any = True,
         url: str | None = None,
@@ -315,7 +319,7 @@ class PagedApiSpider(ApiSpider):
             self.source.url, self.parse, self.params(page), cb_kwargs={"page": page}
         )
 
-    async def start(self):
+    async def start(self) -> AsyncIterator[scrapy.Request]:
         yield self._page(1)
 
     def parse(self, response: Response, page: int = 1) -> Iterator[Any]:

@@ -15,7 +15,7 @@ from urllib.parse import quote, urlencode
 
 import scrapy
 from scrapy import Request
-from scrapy.http import Response
+from scrapy.http import Response, TextResponse
 
 from core.timeparse import from_epoch
 from crawlers.items import ArticleItem
@@ -62,7 +62,7 @@ class CaixinSpider(ApiSpider):
         return self.with_article(item, parse_article)
 
 
-def parse_article(response: Response, item: ArticleItem) -> ArticleItem:
+def parse_article(response: TextResponse, item: ArticleItem) -> ArticleItem:
     """Lead `.article .subhead` + the free part of `div#Main_Content_Val`."""
     sel = response.selector
     lead = selector_text(sel, ".article .subhead")

@@ -12,15 +12,16 @@ A kind only says how to read its list responses (`list_entries`). Everything els
 from __future__ import annotations
 
 import re
-from collections.abc import AsyncIterator, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Self
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import scrapy
 from psycopg_pool import AsyncConnectionPool
 from scrapy import signals
+from scrapy.crawler import Crawler
 from scrapy.http import Response
 
 from crawlers.context import crawl_context
@@ -87,7 +88,7 @@ class DeclarativeSpider(SourceSpider):
         )
 
     @classmethod
-    def from_crawler(cls, crawler, *args: Any, **kwargs: Any):
+    def from_crawler(cls, crawler: Crawler, *args: Any, **kwargs: Any) -> Self:
         spider = super().from_crawler(crawler, *args, **kwargs)
         crawler.signals.connect(spider._save_validators, signal=signals.spider_closed)
         return spider
@@ -122,8 +123,10 @@ class DeclarativeSpider(SourceSpider):
         })  # fmt: skip
         return decoded.text
 
-    def list_request(self, url: str, callback=None) -> scrapy.Request:
-        headers = {}
+    def list_request(
+        self, url: str, callback: Callable[..., object] | None = None
+    ) -> scrapy.Request:
+        headers: dict[str, str] = {}
         known = self._validators.get(url)
         if known is not None:
             if known.etag:
@@ -267,7 +270,7 @@ class DeclarativeSpider(SourceSpider):
         )
         yield self.item(merged)
 
-    def article_failed(self, failure) -> Iterable[ArticleItem]:
+    def article_failed(self, failure: Any) -> Iterable[ArticleItem]:  # Failure + .request
         entry: Entry = failure.request.meta["entry"]
         self._inc("article_errors")
         if not failure.check(GivenUp):  # else said in one line where it was given up

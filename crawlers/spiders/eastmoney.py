@@ -12,7 +12,7 @@ from functools import partial
 from typing import Any, ClassVar
 
 import scrapy
-from scrapy.http import Response
+from scrapy.http import Response, TextResponse
 
 from crawlers.items import ArticleItem
 from crawlers.spiders._apiutil import ApiSpider, flash_title, html_text, parse_time, selector_text
@@ -127,7 +127,7 @@ class EastmoneyNewsSpider(ApiSpider):
         )
 
 
-def parse_article(response: Response, item: ArticleItem) -> ArticleItem:
+def parse_article(response: TextResponse, item: ArticleItem) -> ArticleItem:
     """finance.eastmoney.com/a/{code}.html: body `#ContentBody`; list fields otherwise."""
     body = selector_text(response.selector, "#ContentBody", drop="script, style, .b-review")
     if body:

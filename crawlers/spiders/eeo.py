@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from scrapy import Request
-from scrapy.http import Response
+from scrapy.http import Response, TextResponse
 
 from crawlers.items import ArticleItem
 from crawlers.spiders._apiutil import (
@@ -55,7 +55,7 @@ class EeoSpider(PagedApiSpider):
         return self.with_article(item, parse_article, fetch=not body)
 
 
-def parse_article(response: Response, item: ArticleItem) -> ArticleItem:
+def parse_article(response: TextResponse, item: ArticleItem) -> ArticleItem:
     sel = response.selector
     body = selector_text(sel, "div.xx_boxsing, div#mainBody", drop="script, style")
     if body:

@@ -14,7 +14,7 @@ from typing import Any, ClassVar
 
 import scrapy
 from scrapy import Request
-from scrapy.http import Response
+from scrapy.http import Response, TextResponse
 
 from crawlers.items import ArticleItem
 from crawlers.spiders._apiutil import (
@@ -66,7 +66,7 @@ class GovCnSpider(ApiSpider):
         return self.with_article(item, parse_article)
 
 
-def parse_article(response: Response, item: ArticleItem) -> ArticleItem:
+def parse_article(response: TextResponse, item: ArticleItem) -> ArticleItem:
     """Meta tags give the publish time (Beijing), author, keywords, column and manuscript id."""
     sel = response.selector
     body = selector_text(sel, _BODY, drop="script, style")

@@ -10,19 +10,25 @@ from scrapy.http import Response
 
 from crawlers.extract.article import page_selector
 from crawlers.extract.text import element_text
+from crawlers.source_options import HtmlOptions
 from crawlers.spiders.declarative import DeclarativeSpider, Entry
 
 
 class HtmlListSpider(DeclarativeSpider):
     name = "html"
 
+    @property
+    def html_options(self) -> HtmlOptions:
+        assert isinstance(self.opts, HtmlOptions)  # KIND_OPTIONS["html"]
+        return self.opts
+
     def list_urls(self) -> list[str]:
-        return [self.source.url, *self.opts.list_urls]
+        return [self.source.url, *self.html_options.list_urls]
 
     def list_entries(self, response: Response, text: str) -> Iterator[Entry]:
         sel = page_selector(text)
         base = sel.css("base::attr(href)").get()
-        for node in sel.css(self.opts.links):
+        for node in sel.css(self.html_options.links):
             anchor = node if node.root.tag == "a" else (node.css("a[href]") or [None])[0]
             if anchor is None:
                 continue

@@ -17,7 +17,7 @@ from typing import Any, ClassVar
 
 import scrapy
 from scrapy import Request
-from scrapy.http import Response
+from scrapy.http import Response, TextResponse
 
 from core.timeparse import from_epoch
 from crawlers.items import ArticleItem
@@ -133,7 +133,7 @@ class Jingji21Spider(ApiSpider):
         return self.with_article(item, parse_article)
 
 
-def parse_article(response: Response, item: ArticleItem) -> ArticleItem:
+def parse_article(response: TextResponse, item: ArticleItem) -> ArticleItem:
     sel = response.selector
     body = selector_text(
         sel, "div.main_content, div.txtContent", drop="div.rela-box, div.copyright, script"

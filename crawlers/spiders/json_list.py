@@ -5,6 +5,7 @@ unwrapped. HTML in the body field is cleaned to text."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 from collections.abc import Iterator
@@ -14,6 +15,7 @@ from scrapy.http import Response
 
 from core.timeparse import parse_time
 from crawlers.extract.text import html_fragment_text
+from crawlers.source_options import JsonOptions
 from crawlers.spiders.declarative import DeclarativeSpider, Entry
 
 _JSONP = re.compile(r"^\s*[\w.$]+\s*\((.*)\)\s*;?\s*$", re.S)
@@ -41,23 +43,27 @@ class JsonListSpider(DeclarativeSpider):
     name = "json"
     list_document = "json"
 
+    @property
+    def json_options(self) -> JsonOptions:
+        assert isinstance(self.opts, JsonOptions)  # KIND_OPTIONS["json"]
+        return self.opts
+
     def list_entries(self, response: Response, text: str) -> Iterator[Entry]:
         match = _JSONP.match(text)
         payload = json.loads(match.group(1) if match and text.lstrip()[:1] not in "[{" else text)
-        items = dig(payload, self.opts.items)
+        o = self.json_options
+        items = dig(payload, o.items)
         if not isinstance(items, list):
-            raise ValueError(f"options.items = {self.opts.items!r} is not a list in the response")
-        o = self.opts
+            raise ValueError(f"options.items = {o.items!r} is not a list in the response")
         for raw in items:
             if not isinstance(raw, dict):
                 continue
+            link = ""
             if o.url:
                 link = _str(dig(raw, o.url))
-            else:
-                try:
+            elif o.url_template:  # one of the two is required (source_options)
+                with contextlib.suppress(KeyError, IndexError, ValueError):
                     link = o.url_template.format_map(raw)
-                except (KeyError, IndexError, ValueError):
-                    link = ""
             if not link:
                 continue
             body = _str(dig(raw, o.body)) if o.body else ""

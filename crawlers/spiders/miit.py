@@ -17,7 +17,7 @@ from urllib.parse import urlencode
 
 import scrapy
 from parsel import Selector
-from scrapy.http import Response
+from scrapy.http import Response, TextResponse
 
 from crawlers.items import ArticleItem
 from crawlers.spiders._apiutil import (
@@ -72,7 +72,7 @@ class MiitSpider(ApiSpider):
         yield self.list_request(self.source.url, self.parse_column)
 
     def parse_column(self, response: Response) -> Iterator[Any]:
-        unit = unit_query(response.selector)
+        unit = unit_query(response.selector) if isinstance(response, TextResponse) else None
         if unit is None:
             self.parse_error(
                 f"no script[parseType=buildstatic] with url/querydata on {response.url}"
@@ -118,7 +118,7 @@ class MiitSpider(ApiSpider):
             yield self.article_request(item, parse_article) if self.fetch_articles else item
 
 
-def parse_article(response: Response, item: ArticleItem) -> ArticleItem:
+def parse_article(response: TextResponse, item: ArticleItem) -> ArticleItem:
     sel = response.selector
     body = selector_text(sel, "#con_con, .ccontent", drop="script, style")
     if body:

@@ -12,7 +12,7 @@ import time
 from typing import Any, ClassVar
 
 from scrapy import Request
-from scrapy.http import Response
+from scrapy.http import Response, TextResponse
 
 from core.timeparse import from_epoch
 from crawlers.items import ArticleItem
@@ -126,7 +126,7 @@ class SinaRollSpider(PagedApiSpider):
         return self.with_article(item, parse_article)
 
 
-def parse_article(response: Response, item: ArticleItem) -> ArticleItem:
+def parse_article(response: TextResponse, item: ArticleItem) -> ArticleItem:
     """A Sina article page (UTF-8): body `#artibody` (finance) or `#article` (news)."""
     sel = response.selector
     body = selector_text(sel, "#artibody, #article", drop=_ARTICLE_NOISE)

@@ -8,7 +8,7 @@ import re
 from typing import Any, ClassVar
 
 from scrapy import Request
-from scrapy.http import Response
+from scrapy.http import Response, TextResponse
 
 from crawlers.items import ArticleItem
 from crawlers.spiders._apiutil import (
@@ -96,7 +96,7 @@ class YicaiNewsSpider(PagedApiSpider):
         return self.with_article(item, parse_article, fetch=not vip)
 
 
-def parse_article(response: Response, item: ArticleItem) -> ArticleItem:
+def parse_article(response: TextResponse, item: ArticleItem) -> ArticleItem:
     """Body `.multiText, #multi-text, .txt` (first match) minus share widgets; the inline
     `_pb` array's `actime` dates the page when the list did not."""
     sel = response.selector

@@ -15,7 +15,7 @@ from urllib.parse import urlencode
 
 import scrapy
 from scrapy import Request
-from scrapy.http import Response
+from scrapy.http import Response, TextResponse
 
 from crawlers.items import ArticleItem
 from crawlers.spiders._apiutil import (
@@ -95,7 +95,7 @@ class YicaiGlobalSpider(ApiSpider):
         return self.with_article(item, parse_article)
 
 
-def parse_article(response: Response, item: ArticleItem) -> ArticleItem:
+def parse_article(response: TextResponse, item: ArticleItem) -> ArticleItem:
     body = selector_text(response.selector, "#news-body", drop="script, style, iframe, noscript")
     if body:
         item.body = body
