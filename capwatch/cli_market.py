@@ -108,6 +108,8 @@ def study(
         typer.echo(f"\n{label(row.action, 'action')} · {row.symbol} · {row.events} event(s)")
         for days in (1, 3, 5):
             pending = f"  ({row.pending[days]} pending)" if row.pending[days] else ""
+            if row.no_data.get(days):
+                pending += f"  ({row.no_data[days]} no data)"
             typer.echo(
                 f"  +{days}d  mean {_pct(row.mean[days]):>8}  median {_pct(row.median[days]):>8}"
                 f"  baseline {_pct(row.baseline_mean[days]):>8}{pending}"

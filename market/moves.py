@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import statistics
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from core.tz import BEIJING
@@ -35,10 +35,14 @@ class Move:
     missing: str = "pending"  # why change is None: "pending" (not traded yet) or "no data"
 
     def text(self) -> str:
+        return f"{self.label} {self.figure()}"
+
+    def figure(self) -> str:
+        """The move as shown: +4.2%, −1.0%, or why there is none (pending, no data), never 0%."""
         if self.change is None:
-            return f"{self.label} {self.missing}"
+            return self.missing
         sign = "+" if self.change >= 0 else "−"
-        return f"{self.label} {sign}{abs(self.change) * 100:.1f}%"
+        return f"{sign}{abs(self.change) * 100:.1f}%"
 
 
 def reference_day(at: datetime, calendar: Calendar) -> date:
@@ -74,9 +78,17 @@ def move_after(
     target = calendar.next_days(ref, days)[-1]
     start, end = by_day.get(ref), by_day.get(target)
     newest = max(by_day) if by_day else None
-    if start is None or (end is None and newest is not None and newest >= target):
+    if newest is None:
         return Move(symbol, label, None, ref, target, missing="no data")
-    if end is None or not end.final:
+    # a day after the newest stored bar has not been fetched (or traded) yet: pending; a day
+    # inside the stored span that the series lacks is a gap: no data
+    if start is None:
+        gone = "no data" if newest > ref else "pending"
+        return Move(symbol, label, None, ref, target, missing=gone)
+    if end is None:
+        gone = "no data" if newest > target else "pending"
+        return Move(symbol, label, None, ref, target, missing=gone)
+    if not end.final or not start.final:
         return Move(symbol, label, None, ref, target)
     return Move(symbol, label, end.close / start.close - 1, ref, target)
 
@@ -112,8 +124,9 @@ class StudyRow:
     events: int
     mean: dict[int, float | None]
     median: dict[int, float | None]
-    pending: dict[int, int]
+    pending: dict[int, int]  # events whose horizon has not traded yet
     baseline_mean: dict[int, float | None]
+    no_data: dict[int, int] = field(default_factory=dict)  # events the series has a gap at
 
 
 def _stats(values: list[float]) -> tuple[float | None, float | None]:
@@ -137,10 +150,12 @@ def study(
     median: dict[int, float | None] = {}
     pending: dict[int, int] = {}
     base: dict[int, float | None] = {}
+    gaps: dict[int, int] = {}
     for days in HORIZONS:
         moves = [move_after(symbol, symbol, bars, at, days, calendar) for at in first_reports]
         known = [m.change for m in moves if m.change is not None]
         mean[days], median[days] = _stats(known)
-        pending[days] = len(moves) - len(known)
+        pending[days] = sum(1 for m in moves if m.change is None and m.missing == "pending")
+        gaps[days] = sum(1 for m in moves if m.change is None and m.missing != "pending")
         base[days] = baseline(bars, days)
-    return StudyRow(action, symbol, len(first_reports), mean, median, pending, base)
+    return StudyRow(action, symbol, len(first_reports), mean, median, pending, base, gaps)

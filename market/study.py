@@ -8,11 +8,12 @@ from datetime import date, datetime, timedelta
 
 from psycopg import AsyncConnection
 
+from core.tz import BEIJING
 from db import quotes
 from db.models import QuoteBar
 from detection.contracts import book
 from market.calendar import Calendar
-from market.moves import StudyRow, study, window
+from market.moves import HORIZONS, Move, StudyRow, move_after, sparkline, study, window
 
 
 async def calendar_for(conn: AsyncConnection, since: date, until: date) -> Calendar:
@@ -49,6 +50,7 @@ class ContractWindow:
     label: str
     bars: list[QuoteBar]
     reference: date  # the last close before the first report: the chart's mark
+    moves: tuple[Move, ...] = ()  # 1, 3 and 5 trading days after the reference (HORIZONS)
 
 
 async def event_windows(
@@ -56,37 +58,32 @@ async def event_windows(
 ) -> list[ContractWindow]:
     """The sectors' contracts from `days` trading days before the first report to after it."""
     out = []
-    start = first_report.date() - timedelta(days=days * 2 + 20)
-    end = first_report.date() + timedelta(days=days * 2 + 20)
+    local_day = first_report.astimezone(BEIJING).date()
+    start = local_day - timedelta(days=days * 2 + 20)
+    end = local_day + timedelta(days=days * 2 + 20)
     calendar = await calendar_for(conn, start, end)
     for contract in book().for_sectors(sectors)[:3]:
         bars = await quotes.bars(conn, contract.main, since=start, until=end)
         if bars:
             shown, ref = window(bars, first_report, calendar, days, days)
-            out.append(ContractWindow(contract.main, contract.label(), shown, ref))
+            label = contract.label()
+            moves = tuple(
+                move_after(contract.main, label, bars, first_report, n, calendar) for n in HORIZONS
+            )
+            out.append(ContractWindow(contract.main, label, shown, ref, moves))
     return out
 
 
 def window_lines(windows: list[ContractWindow]) -> list[str]:
     """The windows as text: a sparkline per contract with the report marked, and the moves
     1, 3 and 5 trading days after (close to close from the mark)."""
-    from market.moves import sparkline
-
     lines = []
     for item in windows:
         closes = [bar.close for bar in item.bars]
         before = sum(1 for bar in item.bars if bar.day <= item.reference)
         spark = sparkline(closes)
         chart = spark[:before] + "│" + spark[before:]
-        by_day = {bar.day: bar for bar in item.bars}
-        start = by_day.get(item.reference)
-        after = [bar for bar in item.bars if bar.day > item.reference and bar.final]
-        moves = []
-        for days in (1, 3, 5):
-            if start is None or len(after) < days:
-                moves.append(f"+{days}d pending")
-            else:
-                moves.append(f"+{days}d {(after[days - 1].close / start.close - 1) * 100:+.1f}%")
+        moves = [f"+{n}d {m.figure()}" for n, m in zip(HORIZONS, item.moves, strict=False)]
         first = item.bars[0].day if item.bars else item.reference
         last = item.bars[-1].day if item.bars else item.reference
         lines.append(

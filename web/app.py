@@ -15,7 +15,7 @@ from aiohttp import web
 from psycopg_pool import AsyncConnectionPool
 
 from web.config import WebConfig
-from web.pages import charts, events, feedback, search, sources
+from web.pages import charts, events, feedback, search, sources, study
 from web.render import CONSOLE, Console, render, templates
 from web.security import Guard
 
@@ -70,6 +70,7 @@ def make_app(pool: AsyncConnectionPool, config: WebConfig) -> web.Application:
     app.router.add_get("/search.jsonl", search.search_jsonl)
     app.router.add_get("/sources", sources.sources_page)
     app.router.add_get("/charts", charts.charts_page)
+    app.router.add_get("/study", study.study_page)
     app.router.add_get("/login", feedback.login_page)
     app.router.add_post("/login", feedback.login)
     app.router.add_post("/logout", feedback.logout)

@@ -130,3 +130,64 @@ def sparkline(days: list[date], values: list[int], label: str) -> Markup:
         f'<text x="{width - legend + 6}" y="14" {FONT}>max {max(values, default=0)}</text>',
     ]
     return _svg(width, height, body, label)
+
+
+@dataclass(frozen=True)
+class Close:
+    """One point of a price chart: a day's close, provisional while the session runs."""
+
+    day: date
+    close: float
+    final: bool = True
+
+
+def closes_chart(points: list[Close], mark: date, label: str) -> Markup:
+    """A contract's daily closes as a line, the report marked by a dashed line at the last
+    close before it (the reference of the moves); provisional closes are hollow dots."""
+    width, height, left, right, top, bottom = 760, 200, 64, 14, 14, 30
+    plot_w, plot_h = width - left - right, height - top - bottom
+    closes = [p.close for p in points]
+    low, high = min(closes, default=0.0), max(closes, default=1.0)
+    pad = (high - low) * 0.08 or max(abs(high) * 0.01, 1.0)
+    low, high = low - pad, high + pad
+    step = plot_w / max(len(points) - 1, 1)
+
+    def x(i: int) -> float:
+        return left + i * step
+
+    def y(value: float) -> float:
+        return top + plot_h - plot_h * (value - low) / (high - low)
+
+    body = []
+    for tick in range(5):
+        value = low + (high - low) * tick / 4
+        body.append(
+            f'<line x1="{left}" x2="{width - right}" y1="{y(value):.1f}" y2="{y(value):.1f}" '
+            f'stroke="#eee"/><text x="{left - 4}" y="{y(value) + 4:.1f}" text-anchor="end" '
+            f"{FONT}>{value:,.0f}</text>"
+        )
+    at = next((i for i, p in enumerate(points) if p.day >= mark), None)
+    if at is not None:
+        mx = x(at) if points[at].day == mark else x(at) - step / 2
+        body.append(
+            f'<line class="report" x1="{mx:.1f}" x2="{mx:.1f}" y1="{top}" y2="{top + plot_h}" '
+            f'stroke="{PALETTE[2]}" stroke-dasharray="4 3"><title>last close before the '
+            f"report: {mark.isoformat()}</title></line>"
+            f'<text x="{mx + 4:.1f}" y="{top + 10}" fill="{PALETTE[2]}" {FONT}>report</text>'
+        )
+    line = " ".join(f"{x(i):.1f},{y(p.close):.1f}" for i, p in enumerate(points))
+    body.append(f'<polyline points="{line}" fill="none" stroke="{PALETTE[0]}" stroke-width="2"/>')
+    for i, p in enumerate(points):
+        fill = PALETTE[0] if p.final else "#fff"
+        state = "" if p.final else " (session so far)"
+        body.append(
+            f'<circle cx="{x(i):.1f}" cy="{y(p.close):.1f}" r="3" fill="{fill}" '
+            f'stroke="{PALETTE[0]}"><title>{p.day.isoformat()} close {p.close:,.2f}{state}'
+            "</title></circle>"
+        )
+        if i in (0, len(points) - 1) or p.day == mark or len(points) <= 12 or i % 5 == 0:
+            body.append(
+                f'<text x="{x(i):.1f}" y="{height - 10}" text-anchor="middle" {FONT}>'
+                f"{p.day.strftime('%m-%d')}</text>"
+            )
+    return _svg(width, height, body, label)

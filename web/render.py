@@ -39,6 +39,14 @@ def local(when: datetime | None) -> str:
 CONSOLE = web.AppKey("console", Console)
 
 
+def percent(value: float | None) -> str:
+    """A move as text (0.042 -> +4.20%); None (nothing traded that far yet) is a dash."""
+    if value is None:
+        return "—"
+    sign = "+" if value >= 0 else "−"
+    return f"{sign}{abs(value) * 100:.2f}%"
+
+
 def console(request: web.Request) -> Console:
     return request.app[CONSOLE]
 
@@ -60,6 +68,7 @@ def templates() -> jinja2.Environment:
         tier=vocab.tier_label,
         mark_terms=mark_terms,
         mark_snippet=mark_snippet,
+        percent=percent,
     )
     return env
 

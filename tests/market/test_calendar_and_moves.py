@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
 
@@ -121,3 +122,45 @@ def test_every_sector_is_mapped_and_the_contracts_file_is_checked(tmp_path):
         assert "unknown exchange" in str(exc)
     else:
         raise AssertionError("an unknown exchange must be refused")
+
+
+def test_a_reference_close_not_fetched_yet_is_pending_not_no_data():
+    """A report after today's close, before the fetch that stores that close: the move waits
+    (pending); only a day missing INSIDE the stored span is 'no data'."""
+    ps = [b for b in bars("PS0") if b.day <= date(2026, 8, 20)]
+    calendar = Calendar(b.day for b in ps)
+    report = at("2026-08-21T16:13")  # Friday after the close; Friday's bar not stored yet
+    move = move_after("PS0", "PS main", ps, report, 1, calendar)
+    assert move.since == date(2026, 8, 21) and move.change is None
+    assert move.missing == "pending" and move.figure() == "pending"
+    assert move_after("PS0", "PS main", [], report, 1, calendar).missing == "no data"
+    # the reference close itself provisional (fetched mid-session): the move is not final yet
+    provisional = [*ps, replace(bars("PS0")[-1], day=date(2026, 8, 21), final=False)]
+    assert move_after("PS0", "PS main", provisional, report, 1, calendar).missing == "pending"
+
+
+def test_the_study_counts_gaps_apart_from_pending_events():
+    fg = bars("FG0")  # no bar on 2026-08-12 although the exchange traded
+    calendar = Calendar(b.day for b in bars("PS0"))
+    gap, late = at("2026-08-11T16:00"), at("2026-08-28T16:00")
+    row = study("production_cut", "FG0", fg, [gap, late], calendar)
+    assert row.events == 2
+    assert row.pending[1] == 1 and row.no_data[1] == 1  # was: both counted as pending
+    assert row.mean[1] is None
+
+
+def test_holidays_2025_and_2026_follow_the_state_council_notices():
+    closed = [
+        "2025-01-01", "2025-01-28", "2025-02-04", "2025-04-04", "2025-05-05", "2025-06-02",
+        "2025-10-08", "2026-01-02", "2026-02-16", "2026-02-23", "2026-04-06", "2026-05-05",
+        "2026-06-19", "2026-09-25", "2026-10-07",
+    ]  # fmt: skip
+    opened = [
+        "2025-01-27", "2025-02-05", "2025-04-07", "2025-05-06", "2025-06-03", "2025-10-09",
+        "2026-01-05", "2026-02-13", "2026-02-24", "2026-04-07", "2026-05-06", "2026-06-22",
+        "2026-09-28", "2026-10-08",
+    ]  # fmt: skip
+    assert [d for d in closed if is_trading_day(date.fromisoformat(d))] == []
+    assert [d for d in opened if not is_trading_day(date.fromisoformat(d))] == []
+    # the make-up working Saturdays/Sundays (e.g. 2025-01-26, 2026-02-14) stay closed
+    assert not is_trading_day(date(2025, 1, 26)) and not is_trading_day(date(2026, 2, 14))

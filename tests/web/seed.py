@@ -9,6 +9,11 @@ from datetime import UTC, datetime, timedelta
 import psycopg
 from psycopg.types.json import Jsonb
 
+from core.tz import BEIJING
+from db.models import QuoteBar
+from market.calendar import Calendar
+from market.moves import reference_day
+
 HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(2)> 水泥错峰生产 & "quotes"'
 SOURCES = [
     ("cls", "财联社 电报", "wire"),
@@ -23,6 +28,32 @@ class Seeded:
     dsn: str
     events: dict[str, str] = field(default_factory=dict)  # name -> event id
     articles: dict[str, int] = field(default_factory=dict)
+    quotes: list[QuoteBar] = field(default_factory=list)  # FG0 around the glass event
+
+
+def _quotes(conn: psycopg.Connection, report: datetime, now: datetime) -> list[QuoteBar]:
+    """Glass futures (FG0, the pv_glass sector's first contract) daily bars: 15 trading days
+    before the glass event's report up to yesterday (Beijing), a +3% jump the day after the
+    report; the days after yesterday have not traded yet, so +5 is always pending."""
+    calendar = Calendar()
+    ref = reference_day(report, calendar)
+    yesterday = now.astimezone(BEIJING).date() - timedelta(days=1)
+    days = [*calendar.previous_days(ref, 15), ref]
+    while (following := calendar.next_days(days[-1], 1)[0]) <= yesterday:
+        days.append(following)
+    bars, close = [], 1200.0
+    for day in days:
+        close = round(close * (1.03 if day > ref and bars[-1].day == ref else 1.002), 2)
+        bars.append(QuoteBar("FG0", day, close - 4, close + 6, close - 9, close, close, 900_000,
+                             1_100_000, True))  # fmt: skip
+    with conn.cursor() as cur:
+        cur.executemany(
+            "INSERT INTO quote_bars (symbol, day, open, high, low, close, settle, volume,"
+            " open_interest, final) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+            [(b.symbol, b.day, b.open, b.high, b.low, b.close, b.settle, b.volume,
+              b.open_interest, b.final) for b in bars],
+        )  # fmt: skip
+    return bars
 
 
 def _article(
@@ -232,6 +263,7 @@ def seed(dsn: str, now: datetime | None = None) -> Seeded:
             " finish_reason) VALUES ('miit', 'failed', %s, %s, 0, 3, 'http 503')",
             (now - timedelta(hours=1), now - timedelta(hours=1)),
         )
+        out.quotes = _quotes(conn, glass_at, now)
         out.events = {
             "glass": "pv_glass-production_cut-test-1",
             "steel": "steel-capacity_exit-test-2",

@@ -56,6 +56,7 @@ async def test_every_page_renders_without_console_errors(
         "search": ("/search?q=光伏玻璃", "光伏玻璃"),
         "sources": ("/sources", "recent crawls"),
         "charts": ("/charts", "Actions per week by sector"),
+        "study": ("/study", "Event study"),
         "login": ("/login", "Token"),
     }
     for name, (path, expected) in pages.items():
@@ -73,6 +74,15 @@ async def test_every_page_renders_without_console_errors(
     body = await w.page.inner_text("main")
     assert "福莱特" in body and "30%" in body and "分析群 Analysts" in body
     assert "中国光伏行业协会" in body and "Association 协会" in body
+    # the market chart of the glass futures around the report, the report marked, the moves
+    market = w.page.locator("div.market")
+    assert await market.count() == 1
+    assert await market.locator("svg.chart circle").count() >= 11
+    assert await market.locator("svg.chart line.report").count() == 1
+    assert (await market.locator("td.move").all_inner_texts())[-1] == "pending"
+    box = await market.locator("svg.chart").bounding_box()
+    assert box is not None and box["width"] > 400 and box["height"] > 80  # drawn, not collapsed
+    await market.screenshot(path=str(screenshots / "event-market.png"))
     # the charts are inline SVG with a bar per sector-week
     await w.open(web_console.url + "/charts")
     assert await w.page.locator("svg.chart rect title").count() >= 3

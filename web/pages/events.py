@@ -5,12 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from aiohttp import web
+from markupsafe import Markup
 
 from db import events, feedback, outbox
 from db.events import EventFilter
 from db.models import EventReport, ReportEvidence
 from db.sources import source_labels
+from market.moves import HORIZONS
+from market.study import ContractWindow, event_windows
 from web import vocab
+from web.charts import Close, closes_chart
 from web.params import Params, with_params
 from web.render import console, render
 
@@ -70,6 +74,9 @@ async def event_page(request: web.Request) -> web.Response:
         found = {e.article_id: e for e in await events.event_evidence(conn, given)}
         deliveries = await outbox.event_deliveries(conn, given)
         verdicts = await feedback.event_feedback(conn, given)
+        windows = await event_windows(
+            conn, list(timeline.event.sectors), timeline.event.first_seen_at
+        )
     actors = sorted({a for f in found.values() for a in f.actors} | set(timeline.event.actors))
     figures = list(dict.fromkeys(x for f in found.values() for x in f.figures))
     return render(
@@ -83,8 +90,23 @@ async def event_page(request: web.Request) -> web.Response:
         deliveries=deliveries,
         verdicts=verdicts,
         verdict_names=VERDICT_NAMES,
+        horizons=HORIZONS,
+        markets=[MarketView(w, _chart(w)) for w in windows],
         saved=request.query.get("saved") == "1",
     )
+
+
+@dataclass(frozen=True)
+class MarketView:
+    """A related contract around the first report: its closes as a chart, and its moves."""
+
+    window: ContractWindow
+    chart: Markup
+
+
+def _chart(item: ContractWindow) -> Markup:
+    points = [Close(bar.day, bar.close, bar.final) for bar in item.bars]
+    return closes_chart(points, item.reference, f"{item.label} daily closes around the report")
 
 
 VERDICT_NAMES = {
