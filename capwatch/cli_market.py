@@ -27,9 +27,8 @@ def fetch(
     ] = None,
 ) -> None:
     """Fetch and store the daily bars (the whole history each time: also the backfill)."""
-    from psycopg_pool import AsyncConnectionPool
 
-    from capwatch.database import open_database
+    from capwatch.database import connection_pool
     from market.fetch import fetch_quotes
 
     config = settings()
@@ -37,8 +36,7 @@ def fetch(
     base = base_url or config.quotes_base_url
 
     async def main() -> None:
-        database = await asyncio.to_thread(open_database, config)
-        async with AsyncConnectionPool(database.dsn, min_size=1, max_size=2, open=False) as pool:
+        async with connection_pool(config) as pool:
             result = await fetch_quotes(pool, wanted, base_url=base)
         for symbol, count in sorted(result.stored.items()):
             typer.echo(f"{symbol:5} {count} bar(s) stored")

@@ -36,17 +36,13 @@ def _ago(value: str | None) -> str:
 
 
 async def _report(settings: Settings) -> dict[str, Any]:
-    import asyncio
 
-    from psycopg_pool import AsyncConnectionPool
-
-    from capwatch.database import open_database
+    from capwatch.database import connection_pool
     from crawlers.sources import load_sources
     from market.fetch import with_quotes
     from scheduler.status import status_report
 
-    database = await asyncio.to_thread(open_database, settings)
-    async with AsyncConnectionPool(database.dsn, min_size=1, max_size=2, open=False) as pool:
+    async with connection_pool(settings) as pool:
         sources = with_quotes(
             load_sources(settings.sources_file),
             settings.quotes_enabled,

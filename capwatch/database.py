@@ -14,6 +14,7 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 
 import psycopg
+from psycopg_pool import AsyncConnectionPool
 
 from capwatch.settings import Settings
 from core.errors import UnavailableError, UserError
@@ -65,3 +66,13 @@ async def connect(
     database = await asyncio.to_thread(open_database, settings)
     async with await psycopg.AsyncConnection.connect(database.dsn, autocommit=autocommit) as conn:
         yield conn
+
+
+@asynccontextmanager
+async def connection_pool(
+    settings: Settings, *, max_size: int = 2
+) -> AsyncIterator[AsyncConnectionPool]:
+    """A small pool on the migrated database, for a command that runs queries side by side."""
+    database = await asyncio.to_thread(open_database, settings)
+    async with AsyncConnectionPool(database.dsn, min_size=1, max_size=max_size, open=False) as pool:
+        yield pool

@@ -197,13 +197,11 @@ async def redetect_command(
     settings: Settings, since: datetime | None, alert_days: float, dry_run: bool, force: bool
 ) -> int:
     """CLI entry: 0 done, 1 refused because a running service was seen (use --force)."""
-    import asyncio
 
-    from capwatch.database import open_database
+    from capwatch.database import connection_pool
     from crawlers.sources import load_sources
 
-    database = await asyncio.to_thread(open_database, settings)
-    async with AsyncConnectionPool(database.dsn, min_size=1, max_size=2, open=False) as pool:
+    async with connection_pool(settings) as pool:
         async with pool.connection() as conn:
             running = await service_listeners(conn)
         if running and not force and not dry_run:

@@ -19,10 +19,6 @@ def sources_file() -> Path | None:
 
 def database_dsn() -> str:
     """The database of this configuration, migrated (the child may be the first to use it)."""
-    from db.embedded import resolve_dsn
-    from db.migrate import migrate
+    from capwatch.database import open_database
 
-    settings = load_settings()
-    dsn = resolve_dsn(settings.database_url, settings.data_dir)
-    migrate(dsn)
-    return dsn
+    return open_database(load_settings()).dsn

@@ -13,6 +13,7 @@ FLOORS = [
     {"capwatch", "web"},
     {"scheduler"},
     {"alerts"},
+    {"market"},
     {"crawlers"},
     {"db", "detection"},
     {"core"},
