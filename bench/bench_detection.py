@@ -95,7 +95,7 @@ def wire_day() -> None:
     if not CLS_DAY.exists():
         print(f"(no {CLS_DAY.name}: wire-day figure skipped)")
         return
-    from bench.real_traffic import cls_record
+    from detection.traffic import cls_record
 
     rows = [cls_record(json.loads(x)) for x in CLS_DAY.read_text("utf-8").splitlines() if x]
     items = [(r["id"], r["title"], r["text"]) for r in rows]
