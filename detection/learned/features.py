@@ -1,6 +1,6 @@
 """Text -> tokens for the learned model, the same function at training and at detection time.
 
-Chinese runs give character 2-3-grams (no word segmenter needed, robust to unseen compounds);
+Chinese runs give character bigrams (no word segmenter needed, robust to unseen compounds);
 Latin text gives words and word pairs. Only the headline and the first `BODY_CHARS` of the
 body count: the subject of a news article is in its lead, and it bounds the cost per article.
 Text must already be normalised (detection.normalize: simplified, lower case).
@@ -22,10 +22,9 @@ def _is_cjk(run: str) -> bool:
 
 
 def _char_ngrams(run: str, out: list[str]) -> None:
-    """Character 2- and 3-grams of a Chinese run (string concatenation by map: C speed)."""
-    bigrams = list(map(operator.add, run[:-1], run[1:]))
-    out.extend(bigrams)
-    out.extend(map(operator.add, bigrams[:-1], run[2:]))
+    """Character bigrams of a Chinese run (string concatenation by map: C speed). Trigrams
+    changed no cross-validated figure and cost a third of the model's time."""
+    out.extend(map(operator.add, run[:-1], run[1:]))
 
 
 def tokens(title: str, body: str) -> list[str]:

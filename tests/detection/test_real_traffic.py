@@ -13,7 +13,9 @@ from tests.conftest import shared_path
 # sow-herd cut (hog), SAMR's merger-review cases published "to curb involution-style
 # competition", the financial regulator's plan against disorderly competition in non-motor
 # insurance (other), the CAC action plan against platforms' excess subsidies and "involution"
-# competition (platform): all four are actions the guide calls relevant.
+# competition (platform): all four are actions the guide calls relevant. CLS also alerts the
+# plan's own "发布" flash as a fifth event (relevant, but split from the plan's event: other vs
+# platform sectors).
 ORDINARY_DAY_MAX_ALERTS = 8
 
 
