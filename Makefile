@@ -1,7 +1,8 @@
 # Two commands do all the set-up on a fresh machine with Python >= 3.11 and pip:
 #   make demo   install everything into .venv and replay a sample day through the pipeline
 #   make run    install everything into .venv and run the service on the embedded PostgreSQL
-#   make test   install everything into .venv and run the linters and the whole test suite
+#   make test   install everything into .venv and run the linters, the type checker and the
+#               whole test suite
 PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
@@ -25,6 +26,7 @@ run: install
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 # The web console's tests drive Debian's chromium (never a downloaded browser build); a CJK
 # font makes the screenshots readable. Installed once, only when missing (CI runs as root).

@@ -83,6 +83,13 @@ class VocabKind(StrEnum):
     actor = "actor"
 
 
+_KINDS: dict[VocabKind, Kind] = {
+    VocabKind.sector: "sector",
+    VocabKind.action: "action",
+    VocabKind.actor: "actor",
+}
+
+
 def vocab(
     kind: Annotated[
         list[VocabKind] | None,
@@ -92,9 +99,9 @@ def vocab(
     """List the sectors and actions (and actors) capwatch detects: slug, English, Chinese.
 
     The slugs, or either name, are what --sector/--action and the bot's /subscribe take."""
-    kinds = [k.value for k in kind] if kind else ["sector", "action"]
+    kinds: list[Kind] = [_KINDS[k] for k in kind] if kind else ["sector", "action"]
     for index, name in enumerate(kinds):
-        terms = vocabulary.vocabulary().of(name)  # type: ignore[arg-type]
+        terms = vocabulary.vocabulary().of(name)
         if index:
             typer.echo("")
         typer.echo(f"{name}s ({len(terms)}):")

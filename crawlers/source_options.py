@@ -118,6 +118,6 @@ def validate_kind_options(kind: str | None, options: dict[str, Any]) -> dict[str
             f"options.{'.'.join(str(p) for p in err['loc'])}: {err['msg']}" for err in exc.errors()
         )
         raise ValueError(problems) from None
-    if kind == "json" and not (parsed.url or parsed.url_template):  # type: ignore[attr-defined]
+    if isinstance(parsed, JsonOptions) and not (parsed.url or parsed.url_template):
         raise ValueError("options.url or options.url_template: one is needed for json sources")
     return parsed.model_dump()

@@ -24,7 +24,7 @@ from detection.learned.features import tokens as model_tokens
 from detection.learned.linear import TextModel
 from detection.learned.store import default_model
 from detection.lexicon import Lexicon, Match, load_lexicon
-from detection.model import Detection, Evidence
+from detection.model import Detection, Evidence, Field
 from detection.normalize import detect_lang, normalize
 from detection.rules import (
     Hit,
@@ -67,7 +67,7 @@ class _Field:
 
     def __init__(
         self,
-        name: str,
+        name: Field,
         text: str,
         lex: Lexicon,
         window: int,
@@ -347,7 +347,7 @@ def _build(
     for _, f, sent in scored[:4]:
         ms: list[Match] = f.groups[sent.index]
         terms = tuple(dict.fromkeys(m.term for m in ms if not _only_excl(m)))
-        evidence.append(Evidence(f.name, sent.text[:300], terms))  # type: ignore[arg-type]
+        evidence.append(Evidence(f.name, sent.text[:300], terms))
         texts.append(sent.text)
         for m in ms:
             for k, v in m.tags:

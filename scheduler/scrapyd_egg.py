@@ -33,7 +33,10 @@ def build_egg(out_dir: Path, version: str | None = None, project: str = "capwatc
     egg = out_dir / f"{project}-{version}-py3.egg"
     with zipfile.ZipFile(egg, "w", zipfile.ZIP_DEFLATED) as archive:
         for package in PACKAGES:
-            root = Path(importlib.import_module(package).__file__).parent  # type: ignore[arg-type]
+            init = importlib.import_module(package).__file__
+            if init is None:  # a namespace package: nothing of ours
+                raise RuntimeError(f"{package} has no __init__.py to package")
+            root = Path(init).parent
             for path in sorted(root.rglob("*")):
                 if (
                     path.is_file()
