@@ -26,6 +26,7 @@ from typing import Any
 from psycopg_pool import AsyncConnectionPool
 from scrapy import signals
 from scrapy.crawler import Crawler
+from scrapy.utils.misc import load_object
 
 from crawlers.netfail import crawl_failure_reason
 from db.models import CrawlRunResult, RunRow
@@ -86,7 +87,7 @@ class CrawlContext:
     items: int = 0  # valid items handed to the store
     new: int = 0  # of them, stored for the first time
     invalid: int = 0  # dropped as invalid, or lost when the store failed
-    dsn_function: Callable[[], str] | None = None  # standalone: where the pool's DSN comes from
+    dsn_function: str | None = None  # standalone: the function giving the DSN, by import path
     own_pool: bool = False
     started: float = field(default_factory=time.monotonic)
     _opening: asyncio.Lock = field(default_factory=asyncio.Lock, repr=False)
@@ -97,7 +98,8 @@ class CrawlContext:
             if self.pool is None:
                 if self.dsn_function is None:
                     raise RuntimeError("this crawl has no database (no pool, no DSN function)")
-                dsn = await asyncio.to_thread(self.dsn_function)
+                find_dsn: Callable[[], str] = load_object(self.dsn_function)
+                dsn = await asyncio.to_thread(find_dsn)
                 self.pool = AsyncConnectionPool(dsn, min_size=1, max_size=2, open=False)
                 await self.pool.open()
                 self.own_pool = True
@@ -155,15 +157,13 @@ class CrawlContextExtension:
     def __init__(self, crawler: Crawler) -> None:
         self.crawler = crawler
         if crawl_context(crawler) is None:  # `scrapy crawl` or Scrapyd: from the spider's args
-            from scrapy.utils.misc import load_object
-
             spider = crawler.spider
             preset = getattr(spider, "crawl_run_id", None)  # the service created the row
             setting = crawler.settings.get("CAPWATCH_DSN_FUNCTION")
             crawler.capwatch = CrawlContext(  # type: ignore[attr-defined]
                 executor=str(getattr(spider, "capwatch_executor", None) or "scrapy"),
                 run_id=int(preset) if preset else None,
-                dsn_function=load_object(setting) if setting else None,
+                dsn_function=str(setting) if setting else None,  # loaded when a store opens
             )
         crawler.signals.connect(self.spider_closed, signal=signals.spider_closed)
 
