@@ -5,9 +5,11 @@ fails the same way at once)."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
 
-from db.models import SourceHealth
+if TYPE_CHECKING:  # spiders import this module: keep their import light
+    from db.models import SourceHealth
 
 NETWORK = "network: "  # finish reasons of crawls that failed for the network start with this
 

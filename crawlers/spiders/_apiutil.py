@@ -16,7 +16,6 @@ from urllib.parse import urlencode
 import scrapy
 from scrapy.http import Response, TextResponse
 
-from crawlers.context import crawl_context
 from crawlers.extract.encoding import response_text
 from crawlers.items import ArticleItem
 from crawlers.middlewares import GivenUp
@@ -124,6 +123,8 @@ class ApiSpider(SourceSpider):
     async def known_urls(self, urls: list[str]) -> set[str]:
         """Which of `urls` are stored already; empty when nothing stores (or the check fails:
         a failed check costs a re-fetch, never an article)."""
+        from crawlers.context import crawl_context  # not at import: `scrapy list` stays quick
+
         context = crawl_context(self.crawler)
         pool = context.pool if context is not None else None
         if pool is None or not urls:

@@ -15,22 +15,23 @@ import re
 from collections.abc import AsyncIterator, Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import scrapy
-from psycopg_pool import AsyncConnectionPool
 from scrapy import signals
 from scrapy.crawler import Crawler
 from scrapy.http import Response
 
-from crawlers.context import crawl_context
 from crawlers.extract import extract_article
 from crawlers.extract.encoding import Kind, decode_bytes, header_charset
 from crawlers.items import ArticleItem
 from crawlers.middlewares import GivenUp
 from crawlers.source_options import KIND_OPTIONS
 from crawlers.spiders.base import SourceSpider
+
+if TYPE_CHECKING:
+    from psycopg_pool import AsyncConnectionPool
 
 
 @dataclass
@@ -109,6 +110,8 @@ class DeclarativeSpider(SourceSpider):
     @property
     def pool(self) -> AsyncConnectionPool | None:
         """The store's pool; None when nothing stores (`capwatch sources check`)."""
+        from crawlers.context import crawl_context  # not at import: `scrapy list` stays quick
+
         context = crawl_context(self.crawler)
         return context.pool if context is not None else None
 

@@ -7,6 +7,7 @@ import logging
 from aiohttp import web
 
 from db import feedback
+from db.events import get_event
 from db.feedback import VERDICTS
 from web import vocab
 from web.render import console, render
@@ -29,8 +30,7 @@ async def add_verdict(request: web.Request) -> web.StreamResponse:
         raise web.HTTPBadRequest(text="wrong sector: pick the right sector(s)")
     name = " ".join(str(form.get("analyst", "")).split())[:80] or None
     async with app.pool.connection() as conn:
-        cur = await conn.execute("SELECT 1 FROM events WHERE id = %s", (event_id,))
-        if await cur.fetchone() is None:
+        if await get_event(conn, event_id) is None:
             raise web.HTTPNotFound(text=f"no event {event_id!r}")
         await feedback.add_feedback(
             conn,
