@@ -13,8 +13,7 @@ FLOORS = [
     {"capwatch", "web"},
     {"scheduler"},
     {"alerts"},
-    {"market"},
-    {"crawlers"},
+    {"crawlers", "market"},
     {"db", "detection"},
     {"core"},
 ]
