@@ -2,8 +2,9 @@
 
 Three sites in the shapes capwatch meets in the wild: a flash-news JSON list API (`/wire/api`),
 an RSS 2.0 feed (`/feed.xml`) and an association's HTML list (`/assoc/news/`) with article
-pages. A report becomes visible when its minute of the sample day has come in replay time, and
-is dated so that the sample day ends at the moment the demo started (so it counts as news).
+pages, plus the futures quote endpoint (capwatch/demo/quotes.py). A report becomes visible
+when its minute of the sample day has come in replay time, and is dated so that the sample day
+ends at the moment the demo started (so it counts as news).
 Standard library only: the demo must run wherever capwatch is installed.
 """
 
@@ -21,6 +22,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from importlib import resources
 from typing import Literal
 
+from capwatch.demo.quotes import kline_response
 from core.tz import BEIJING
 
 SiteName = Literal["wire", "feed", "site"]
@@ -165,9 +167,13 @@ class ReplayServer:
                 )
         return None
 
-    def route(self, path: str) -> tuple[bytes, str] | None:
-        """The body and content type at `path`, or None (404)."""
+    def route(self, target: str) -> tuple[bytes, str] | None:
+        """The body and content type at `target` (a path, maybe with a query), or None (404)."""
         html = "text/html; charset=utf-8"
+        path = target.split("?", 1)[0]
+        if path.startswith("/futures/api/jsonp.php/"):  # Sina's daily bars (capwatch/demo/quotes)
+            bars = kline_response(target)
+            return (bars, "application/javascript; charset=utf-8") if bars else None
         if path == "/robots.txt":
             return b"User-agent: *\nAllow: /\n", "text/plain"
         if path == "/wire/api":
@@ -198,7 +204,7 @@ def _handler_for(server: ReplayServer) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
             server.count()
-            found = server.route(self.path.split("?", 1)[0])
+            found = server.route(self.path)
             if found is None:
                 self.send_error(404)
                 return

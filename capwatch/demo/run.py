@@ -15,6 +15,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TextIO
 
+from capwatch.demo.quotes import demo_symbols
 from capwatch.demo.replay import ReplayServer, load_sample_day
 from capwatch.settings import Settings
 from db.pipeline_progress import PipelineProgress
@@ -78,7 +79,9 @@ time = ".meta .time::text"
 """
 
 
-def demo_settings(settings: Settings, options: DemoOptions, sources_file: Path) -> Settings:
+def demo_settings(
+    settings: Settings, options: DemoOptions, sources_file: Path, base_url: str
+) -> Settings:
     """The user's settings, redirected to the demo's database, sources and output."""
     update: dict[str, object] = {
         "database_url": None,
@@ -90,6 +93,9 @@ def demo_settings(settings: Settings, options: DemoOptions, sources_file: Path) 
         "poll_seconds": 1.0,
         "max_concurrent_crawls": len(DEMO_KEYS),
         "telegram_bot_commands": False,  # never answer commands a running service answers
+        # quotes come from the replay server, fetched once by run_demo before any alert
+        "quotes_enabled": False,
+        "quotes_base_url": base_url,
     }
     if not options.telegram:
         update["telegram_bot_token"] = None
@@ -110,6 +116,7 @@ async def run_demo(settings: Settings, options: DemoOptions, out: TextIO) -> int
     from capwatch.service import build, close, run_scheduler
     from db.embedded import DATABASE_NAME, drop_embedded_database
     from db.pipeline_progress import pipeline_progress
+    from market.fetch import fetch_quotes
 
     reports = load_sample_day()
     options.data_dir.mkdir(parents=True, exist_ok=True)
@@ -128,9 +135,12 @@ async def run_demo(settings: Settings, options: DemoOptions, out: TextIO) -> int
     # crawls every few seconds overlap on a busy machine; APScheduler's "skipped: maximum
     # number of running instances" is expected here and only alarms a newcomer
     logging.getLogger("apscheduler.scheduler").setLevel(logging.ERROR)
-    config = demo_settings(settings, options, sources_file)
+    config = demo_settings(settings, options, sources_file, replay.base_url)
     await asyncio.to_thread(drop_embedded_database, options.data_dir, DATABASE_NAME)
     parts = await build(config, list(DEMO_KEYS))
+    # the polysilicon futures' bars from the replay server, stored before any alert is sent, so
+    # the alert carries its "📈 Market:" line (the real service fetches Sina on a schedule)
+    await fetch_quotes(parts.pool, demo_symbols(), base_url=replay.base_url)
     stop, lost = asyncio.Event(), asyncio.Event()
     service = asyncio.create_task(run_scheduler(parts, stop, lost), name="demo-service")
     deadline = time.monotonic() + options.timeout
