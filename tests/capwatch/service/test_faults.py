@@ -94,7 +94,10 @@ def test_broken_and_hung_spiders_do_not_delay_others(tmp_path, database_url, cls
         assert any(a < run[1] < b for a, b in stuck for run in cls_runs), key
     assert {r[3] for r in runs(database_url, "blocks")} == {"subprocess"}
     boom = [r for r in runs(database_url, "boom") if r[4] != "shutdown"]
-    assert {r[0] for r in boom} == {"finished"}  # finished, with errors and no items
+    # finished, with errors and no items; under a loaded machine one of its ~1 s crawls can
+    # reach the 2 s deadline this test sets for the stuck ones: a timeout, never a hang
+    statuses = {r[0] for r in boom}
+    assert "finished" in statuses and statuses <= {"finished", "timeout"}, boom
     assert "crawl finished: cls status=finished items=10 new=10" in log
     assert "crawl finished: hangs status=timeout" in log
 
