@@ -73,7 +73,9 @@ def _bar(symbol: str, row: object, now: datetime) -> QuoteBar | None:
         return None
     if min(opened, high, low, close) <= 0:
         return None
-    final = day < now.date() or now.time() >= SESSION_CLOSE
+    # a past day is settled; today's bar once the day session closed; a bar dated after
+    # today (the night session trades for the next trading day) is still running
+    final = day < now.date() or (day == now.date() and now.time() >= SESSION_CLOSE)
     return QuoteBar(
         symbol, day, opened, high, low, close, settle=_num(row.get("s")),
         volume=_int(row.get("v")), open_interest=_int(row.get("p")), final=final,

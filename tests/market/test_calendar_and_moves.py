@@ -164,3 +164,12 @@ def test_holidays_2025_and_2026_follow_the_state_council_notices():
     assert [d for d in opened if not is_trading_day(date.fromisoformat(d))] == []
     # the make-up working Saturdays/Sundays (e.g. 2025-01-26, 2026-02-14) stay closed
     assert not is_trading_day(date(2025, 1, 26)) and not is_trading_day(date(2026, 2, 14))
+
+
+def test_a_bar_of_the_next_trading_day_fetched_in_the_night_session_is_provisional():
+    """Night sessions (21:00-) trade for the next trading day: a bar dated tomorrow fetched
+    tonight is the session so far, not a close (it was taken as final after 15:00)."""
+    body = 'var _X0=([{"d":"2026-08-21","o":"10","h":"11","l":"9","c":"10"},' \
+        '{"d":"2026-08-24","o":"10","h":"11","l":"9","c":"11"}]);'  # fmt: skip
+    night = parse_daily("X0", body, at("2026-08-21T21:30")).bars
+    assert [b.final for b in night] == [True, False]
