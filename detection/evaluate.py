@@ -175,12 +175,20 @@ def evaluate_predictions(
 
 
 def evaluate_corpus(path: str) -> Metrics:
-    """Run the pipeline over a labelled JSONL file (in file order) and score it."""
+    """Run the pipeline over a labelled JSONL file and score it. Records go in live order at
+    their report time (an undated one at its labelled event's month: detection.arrival)."""
     import json
 
-    from detection.pipeline import run_jsonl
+    from detection.arrival import arrival_time, in_arrival_order
+    from detection.pipeline import parse_published, run_jsonl
 
     with open(path, encoding="utf-8") as fh:
-        lines = [ln for ln in fh if ln.strip()]
-    records = [json.loads(ln) for ln in lines]
+        records = [json.loads(ln) for ln in fh if ln.strip()]
+    times = [arrival_time(parse_published(r.get("published")), r.get("event")) for r in records]
+    timed = [
+        {**r, "published": t.isoformat() if t else None}
+        for r, t in zip(records, times, strict=True)
+    ]
+    order = in_arrival_order(range(len(records)), lambda i: times[i])
+    lines = [json.dumps(timed[i], ensure_ascii=False) for i in order]
     return evaluate(records, list(run_jsonl(lines)))

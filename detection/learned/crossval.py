@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from detection.arrival import arrival_time, in_arrival_order
 from detection.classify import classify
 from detection.evaluate import Metrics, Prediction, evaluate_predictions
 from detection.events import EventIndex
@@ -74,16 +75,19 @@ def detect_all(records: Sequence[LabelledRecord], model: TextModel | None) -> li
 
 
 def group(records: Sequence[LabelledRecord], detections: Sequence[Detection]) -> list[Prediction]:
-    """Event grouping over all records in corpus order with one index, as live (the same
-    stage as the detector, given each record's detection)."""
+    """Event grouping over all records with one index, as live: in report-time order, each
+    record at its report time (an undated one at its labelled event's month, standing in for
+    the crawl moment live always has; see detection.arrival), given its detection."""
     index = EventIndex()
-    out: list[Prediction] = []
-    for r, det in zip(records, detections, strict=True):
-        article = ArticleText(r.id, r.title, r.text, r.lang, parse_published(r.published))
+    times = [arrival_time(parse_published(r.published), r.event) for r in records]
+    out: list[Prediction | None] = [None] * len(records)
+    for i in in_arrival_order(range(len(records)), lambda i: times[i]):
+        r, det = records[i], detections[i]
+        article = ArticleText(r.id, r.title, r.text, r.lang, times[i])
         staged = detect_and_assign(article, index, det)
         event = staged.assignment.event_id if staged.assignment else None
-        out.append(Prediction.of(r.id, det, event))
-    return out
+        out[i] = Prediction.of(r.id, det, event)
+    return [p for p in out if p is not None]
 
 
 def cross_validate(
