@@ -201,8 +201,15 @@ class EventIndex:
             if sectors[0] not in ev.sectors and ev.sectors[0] not in sectors:
                 continue
             act = set(det.actions) & set(ev.actions)
-            if not act or (act == {POLICY} and _concrete(det.actions) and _concrete(ev.actions)):
-                continue  # two directives ordering different actions are two events
+            same_body = bool(bodies & set(ev.bodies))
+            if not act or (
+                act == {POLICY}
+                and _concrete(det.actions)
+                and _concrete(ev.actions)
+                and not same_body
+            ):
+                continue  # two directives ordering different actions are two events, unless
+                # one issuing body: its one directive reported with another emphasis
             if bodies and ev.bodies and not bodies & set(ev.bodies):
                 continue
             if det.actors and ev.actors and not set(det.actors) & set(ev.actors):

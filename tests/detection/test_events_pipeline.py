@@ -159,3 +159,30 @@ def test_cli_functions():
     assert detect_command(io.StringIO(line), out) == 0
     assert json.loads(out.getvalue())["relevant"] is True
     assert eval_command("/nonexistent/file.jsonl", False, io.StringIO()) == 2
+
+
+def test_one_body_one_directive_reported_with_another_emphasis_joins():
+    """The same ministries' directive, one report leading with output cuts and another with
+    capacity exit, shares only 'policy' among its actions: one issuing body keeps it one
+    event; without a shared body two directives stay apart."""
+    from detection.model import Detection
+
+    t0 = datetime(2025, 9, 11, tzinfo=CST)
+    first = Detection(
+        True, 0.9, ("hog",), ("capacity_exit", "policy_guideline"), actors=("moa", "ndrc")
+    )
+    second = Detection(
+        True, 0.9, ("hog",), ("production_cut", "policy_guideline"), actors=("ndrc", "moa")
+    )
+    idx = EventIndex()
+    a = idx.assign("h1", "生猪产能调控", "农业农村部 发改委 调减能繁母猪", first, t0)
+    b = idx.assign("h2", "Hog output cut", "NDRC and MOA urge producers", second, t0)
+    assert b.event_id == a.event_id and not b.is_new
+    idx = EventIndex()
+    a = idx.assign(
+        "h1", "生猪产能调控", "调减能繁母猪", Detection(True, 0.9, ("hog",), first.actions), t0
+    )
+    b = idx.assign(
+        "h2", "Hog output cut", "urge", Detection(True, 0.9, ("hog",), second.actions), t0
+    )
+    assert b.is_new and b.event_id != a.event_id
