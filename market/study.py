@@ -34,14 +34,18 @@ async def event_study(
             continue
         for kind in [action] if action else actions:
             groups[(kind, contracts[0].main)].append(first_report)
-    rows = []
-    for (kind, symbol), moments in sorted(groups.items()):
-        bars = await quotes.bars(conn, symbol)
-        if not bars:
-            continue
-        calendar = Calendar(await quotes.trading_days(conn, bars[0].day, bars[-1].day))
-        rows.append(study(kind, symbol, bars, moments, calendar))
-    return rows
+    # each series and the calendar read once, however many kinds of action share them
+    series = {symbol: await quotes.bars(conn, symbol) for symbol in {s for _, s in groups}}
+    stored = [bars for bars in series.values() if bars]
+    if not stored:
+        return []
+    first, last = min(b[0].day for b in stored), max(b[-1].day for b in stored)
+    calendar = await calendar_for(conn, first, last)
+    return [
+        study(kind, symbol, series[symbol], moments, calendar)
+        for (kind, symbol), moments in sorted(groups.items())
+        if series[symbol]
+    ]
 
 
 @dataclass(frozen=True)
