@@ -210,6 +210,9 @@ class EventIndex:
             ):
                 continue  # two directives ordering different actions are two events, unless
                 # one issuing body: its one directive reported with another emphasis
+            if act == {POLICY} and sectors[0] != ev.sectors[0] and not same_body:
+                continue  # only "policy" in common: one main sector or one issuer, not a
+                # side sector of a broad statement
             if bodies and ev.bodies and not bodies & set(ev.bodies):
                 continue
             if det.actors and ev.actors and not set(det.actors) & set(ev.actors):

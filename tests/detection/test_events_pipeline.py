@@ -186,3 +186,24 @@ def test_one_body_one_directive_reported_with_another_emphasis_joins():
         "h2", "Hog output cut", "urge", Detection(True, 0.9, ("hog",), second.actions), t0
     )
     assert b.is_new and b.event_id != a.event_id
+
+
+def test_only_policy_in_common_needs_the_main_sector_or_the_issuer():
+    """A broad statement naming several sectors must not absorb another sector's action
+    that shares nothing with it but the generic 'policy' action."""
+    from detection.model import Detection
+
+    t0 = datetime(2025, 7, 2, tzinfo=CST)
+    broad = Detection(True, 0.6, ("lithium", "pv", "platform"), ("policy_guideline",))
+    platform = Detection(
+        True, 0.9, ("platform",), ("policy_guideline", "price_discipline"), actors=("samr",)
+    )
+    idx = EventIndex()
+    a = idx.assign("p1", "多行业反内卷", "锂电 光伏 平台 反内卷", broad, t0)
+    b = idx.assign(
+        "p2", "约谈外卖平台", "市场监管总局约谈外卖平台", platform, t0 + timedelta(days=5)
+    )
+    assert b.is_new and b.event_id != a.event_id
+    same = Detection(True, 0.6, ("lithium",), ("policy_guideline", "production_cut"))
+    c = idx.assign("p3", "锂电行业座谈", "锂电 行业 座谈 反内卷 减产", same, t0 + timedelta(days=6))
+    assert c.event_id == a.event_id

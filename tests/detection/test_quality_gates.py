@@ -32,7 +32,7 @@ LOCAL_FLOORS = {
     "bcubed_f1": 0.97,
 }
 # measured, grouped 5-fold CV over dev+dev2+train (340 records, 303 scored):
-# P 0.952 R 0.925 sec 0.856 act 0.789 b3 0.894 alerts/event 1.091; recall en 0.944 zh 0.912
+# P 0.952 R 0.925 sec 0.856 act 0.789 b3 0.898 alerts/event 1.091; recall en 0.944 zh 0.912
 # (records stream in report-time order, an undated one at its event's month: detection.arrival)
 # (targets: P 0.95, R 0.92, sector 0.88, action 0.80, B-cubed 0.90, alerts 1.1)
 CV_FLOORS = {
@@ -40,7 +40,7 @@ CV_FLOORS = {
     "relevance_recall": 0.90,
     "sector_f1": 0.835,
     "action_f1": 0.765,
-    "bcubed_f1": 0.875,
+    "bcubed_f1": 0.88,
 }
 CV_MAX_ALERTS = 1.11
 # English was the weak language (issue 11): it may not fall more than 3 points below Chinese.
