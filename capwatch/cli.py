@@ -117,12 +117,20 @@ def evaluate(
         bool, typer.Option("--show-errors", help="With --cv: list false and missed records.")
     ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the metrics as JSON.")] = False,
+    show_groups: Annotated[
+        bool,
+        typer.Option(
+            "--show-groups", help="With --cv: list split and mixed events (where B-cubed is lost)."
+        ),
+    ] = False,
 ) -> None:
     """Score the detector on labelled corpora: relevance P/R/F1, sector/action F1, events."""
     if cv is not None:
         from detection.learned.commands import cv_command
 
-        raise typer.Exit(cv_command(list(corpus or []), cv, show_errors, as_json, sys.stdout))
+        raise typer.Exit(
+            cv_command(list(corpus or []), cv, show_errors, as_json, sys.stdout, show_groups)
+        )
     from detection.cli import eval_command
 
     if not corpus or len(corpus) != 1:

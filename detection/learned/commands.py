@@ -114,7 +114,12 @@ def _errors(report: CVReport) -> str:
 
 
 def cv_command(
-    corpora: list[Path], folds: int, show_errors: bool, as_json: bool, out: TextIO
+    corpora: list[Path],
+    folds: int,
+    show_errors: bool,
+    as_json: bool,
+    out: TextIO,
+    show_groups: bool = False,
 ) -> int:
     """Grouped K-fold figures beside the in-sample ones and the rules alone."""
     records = _load(corpora or default_corpora(), out)
@@ -154,4 +159,8 @@ def cv_command(
     out.write(_table(columns) + "\n")
     if show_errors:
         out.write(_errors(cv) + "\n")
+    if show_groups:
+        from detection.learned.grouping import grouping_report
+
+        out.write(grouping_report(cv) + "\n")
     return 0
