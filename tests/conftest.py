@@ -35,6 +35,9 @@ def shared_path(*parts: str) -> Path:
 # The recorded-shape fixtures are dated (August 2026); tests that are not about the age rule
 # want their events alerted whatever today's date is. Subprocesses inherit this.
 os.environ.setdefault("CAPWATCH_ALERT_MAX_AGE_HOURS", "0")
+# Tests reach loopback only: no `capwatch run` they start fetches quotes from the real endpoint
+# (tests/market serves recorded quotes on loopback and turns it on where it is the subject).
+os.environ.setdefault("CAPWATCH_QUOTES", "false")
 
 
 @pytest.fixture(scope="session")
