@@ -144,7 +144,7 @@ class Close:
 def closes_chart(points: list[Close], mark: date, label: str) -> Markup:
     """A contract's daily closes as a line, the report marked by a dashed line at the last
     close before it (the reference of the moves); provisional closes are hollow dots."""
-    width, height, left, right, top, bottom = 760, 200, 64, 14, 14, 30
+    width, height, left, right, top, bottom = 760, 200, 64, 26, 14, 30
     plot_w, plot_h = width - left - right, height - top - bottom
     closes = [p.close for p in points]
     low, high = min(closes, default=0.0), max(closes, default=1.0)
