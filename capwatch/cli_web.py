@@ -24,8 +24,8 @@ def web(
 
     from capwatch.cli_common import settings
     from capwatch.database import open_database
+    from capwatch.web_setup import web_config
     from crawlers.sources import load_sources
-    from web.config import web_config
     from web.server import serve_forever
 
     loaded = settings()

@@ -362,8 +362,8 @@ async def start_web_console(settings: Settings, parts: Components) -> WebConsole
     """The web console on CAPWATCH_WEB_PORT, when set (standby processes serve it too)."""
     if settings.web_port is None:
         return None
+    from capwatch.web_setup import web_config
     from core.errors import UnavailableError
-    from web.config import web_config
     from web.server import WebConsole
 
     console = WebConsole(parts.dsn, web_config(settings, parts.sources))

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from capwatch.settings import Settings
 from crawlers.sources import SourceConfig
 
 DEFAULT_PORT = 8090
@@ -22,23 +21,3 @@ class WebConfig:
     @property
     def writable(self) -> bool:
         return bool(self.token)
-
-
-def web_config(
-    settings: Settings,
-    sources: dict[str, SourceConfig],
-    host: str | None = None,
-    port: int | None = None,
-) -> WebConfig:
-    """The console's configuration from the Settings model (CAPWATCH_WEB_*); `host`/`port`
-    (command-line options) win."""
-    if port is None:
-        port = settings.web_port if settings.web_port is not None else DEFAULT_PORT
-    return WebConfig(
-        host=host or settings.web_host,
-        port=port,
-        token=settings.web_token.get_secret_value() if settings.web_token else None,
-        failures_threshold=settings.health_failures,
-        sources=sources,
-        secure_cookies=settings.web_secure_cookies,
-    )
