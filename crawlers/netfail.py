@@ -76,6 +76,10 @@ def network_kind(text: str | None) -> str | None:
 NETWORK_WINDOW_S = 900.0  # crawls this close to the newest one count as "at once"
 
 
+# a newcomer without internet sees the product work another way
+OFFLINE_HINT = " (offline? `capwatch demo` runs the whole pipeline on a local replay)"
+
+
 def network_verdict(states: list[SourceHealth]) -> str | None:
     """ "network unreachable? ..." when the newest crawls of at least two sources (those within
     NETWORK_WINDOW_S of the newest crawl) all failed the same network way; else None."""
@@ -92,4 +96,7 @@ def network_verdict(states: list[SourceHealth]) -> str | None:
     kinds = {network_kind(h.last_problem) for h in recent}
     if len(recent) < 2 or len(kinds) != 1 or None in kinds:
         return None
-    return f"network unreachable? the last crawl of all {len(recent)} sources failed: {kinds.pop()}"
+    return (
+        f"network unreachable? the last crawl of all {len(recent)} sources failed: "
+        f"{kinds.pop()}{OFFLINE_HINT}"
+    )

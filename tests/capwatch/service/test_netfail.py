@@ -44,6 +44,7 @@ def test_network_unreachable_only_when_every_recent_crawl_failed_the_same_way():
     verdict = network_verdict([*dns, SourceHealth("new", "new", "new")])
     assert verdict == (
         "network unreachable? the last crawl of all 2 sources failed: DNS lookup failed"
+        " (offline? `capwatch demo` runs the whole pipeline on a local replay)"
     )
     assert network_verdict(dns[:1]) is None  # one source is not the network
     assert network_verdict([*dns, ok("yicai", 5)]) is None  # another source got through
