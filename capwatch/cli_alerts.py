@@ -105,7 +105,7 @@ def _event_alert(given: str) -> tuple[Any, list[Any], bool]:
     """(payload, the event's other reports, whether an alert went out) of one event."""
     from alerts.payload import AlertPayload
     from capwatch.cli_common import settings
-    from capwatch.detector import report_time, stored_text
+    from capwatch.detector import alert_payload, stored_text
     from crawlers.sources import load_sources
     from db.articles import first_article_of_event
     from db.events import event_reports, resolve_event_id
@@ -129,17 +129,7 @@ def _event_alert(given: str) -> tuple[Any, list[Any], bool]:
         payload = AlertPayload.from_json(found, ids[0])
     elif article is not None:
         source = load_sources(settings().sources_file).get(article.source_key)
-        payload = AlertPayload.of(
-            detect(stored_text(article)),
-            headline=article.title,
-            source_key=article.source_key,
-            source_name=source.name if source else article.source_key,
-            tier=source.tier if source else "media",
-            url=article.url,
-            article_id=article.id,
-            published_at=report_time(article),
-            event_id=ids[0],
-        )
+        payload = alert_payload(article, detect(stored_text(article)), source, ids[0])
     else:
         raise typer.BadParameter(f"event {ids[0]} has no report left", param_hint="EVENT_ID")
     later = [r for r in reports if r.article_id != payload.article_id]

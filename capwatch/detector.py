@@ -148,17 +148,27 @@ class Detector:
 
     def payload(self, article: StoredArticle, detection: Detection) -> AlertPayload:
         """What the alert of the event this article opens shows."""
-        source = self.sources.get(article.source_key)
-        return AlertPayload.of(
-            detection,
-            headline=article.title,
-            source_key=article.source_key,
-            source_name=source.name if source else article.source_key,
-            tier=source.tier if source else "media",
-            url=article.url,
-            article_id=article.id,
-            published_at=report_time(article),
-        )
+        return alert_payload(article, detection, self.sources.get(article.source_key))
+
+
+def alert_payload(
+    article: StoredArticle,
+    detection: Detection,
+    source: SourceConfig | None,
+    event_id: str | None = None,
+) -> AlertPayload:
+    """The alert of the event `article` opens (live, and `capwatch alerts preview`)."""
+    return AlertPayload.of(
+        detection,
+        headline=article.title,
+        source_key=article.source_key,
+        source_name=source.name if source else article.source_key,
+        tier=source.tier if source else "media",
+        url=article.url,
+        article_id=article.id,
+        published_at=report_time(article),
+        event_id=event_id,
+    )
 
 
 def report_time(article: StoredArticle) -> datetime:
