@@ -6,19 +6,9 @@ module only shapes them for the bot's menus and messages."""
 from __future__ import annotations
 
 from detection import vocabulary
+from detection.vocabulary import action_label, actor_label, sector_label
+
+__all__ = ["ACTIONS", "SECTORS", "action_label", "actor_label", "sector_label"]
 
 SECTORS: dict[str, str] = {t.slug: t.label for t in vocabulary.sectors()}
 ACTIONS: dict[str, str] = {t.slug: t.label for t in vocabulary.actions()}
-
-
-def sector_label(slug: str) -> str:
-    return vocabulary.label(slug, "sector")
-
-
-def action_label(slug: str) -> str:
-    return vocabulary.label(slug, "action")
-
-
-def actor_label(slug: str) -> str:
-    """An actor as people know it ("Muyuan and peer hog farmers 牧原等生猪养殖龙头")."""
-    return vocabulary.label(slug, "actor")

@@ -8,9 +8,11 @@ from __future__ import annotations
 import asyncio
 import sys
 from collections.abc import Awaitable, Callable
+from datetime import datetime
 from typing import TypeVar
 
 import psycopg
+import typer
 
 from capwatch.database import connect
 from capwatch.settings import Settings, load_settings
@@ -48,3 +50,16 @@ def split_keys(value: str | None) -> list[str] | None:
     if not value:
         return None
     return [key.strip() for key in value.split(",") if key.strip()]
+
+
+def when_option(value: str | None) -> datetime | None:
+    """A --since/--until value (YYYY-MM-DD[THH:MM], 7d, 2h…) as a moment; a bad one is the
+    option's error."""
+    from core.timeparse import parse_when
+
+    if not value:
+        return None
+    try:
+        return parse_when(value)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from None

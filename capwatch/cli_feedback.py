@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import datetime
 from enum import StrEnum
 from typing import Annotated
 
 import typer
 
-from capwatch.cli_common import with_connection
+from capwatch.cli_common import when_option, with_connection
 from db.feedback import VERDICTS, Verdict
 
 feedback_app = typer.Typer(
@@ -22,17 +21,6 @@ class VerdictChoice(StrEnum):
     useful = "useful"
     not_relevant = "not_relevant"
     wrong_sector = "wrong_sector"
-
-
-def _since(value: str | None) -> datetime | None:
-    from core.timeparse import parse_when
-
-    if not value:
-        return None
-    try:
-        return parse_when(value)
-    except ValueError as exc:
-        raise typer.BadParameter(str(exc)) from exc
 
 
 def _verdict(choice: VerdictChoice | None) -> Verdict | None:
@@ -54,7 +42,7 @@ def list_feedback(
     from db import feedback as fq
     from detection.vocabulary import label
 
-    start = _since(since)
+    start = when_option(since)
     rows = with_connection(
         lambda conn: fq.list_feedback(
             conn, since=start, verdict=_verdict(verdict), chat_id=chat, limit=limit
@@ -97,7 +85,7 @@ def export_feedback(
     from capwatch.feedback_export import feedback_record
     from db import feedback as fq
 
-    start = _since(since)
+    start = when_option(since)
     reports = with_connection(lambda conn: fq.feedback_reports(conn, start), autocommit=True)
     lines = [json.dumps(feedback_record(r).to_dict(), ensure_ascii=False) for r in reports]
     if output:

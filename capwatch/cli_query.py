@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sys
-from datetime import datetime
 from enum import StrEnum
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
@@ -11,7 +10,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from psycopg import AsyncConnection
 
-from capwatch.cli_common import with_connection
+from capwatch.cli_common import when_option, with_connection
 
 if TYPE_CHECKING:
     from db.models import EventTimeline
@@ -77,17 +76,6 @@ Actions = Annotated[
 ]
 
 
-def _when(value: str | None) -> datetime | None:
-    from capwatch.query_format import parse_when
-
-    if not value:
-        return None
-    try:
-        return parse_when(value)
-    except ValueError as exc:
-        raise typer.BadParameter(str(exc)) from None
-
-
 _run = with_connection
 
 
@@ -136,7 +124,7 @@ def search(
     q = SearchQuery(
         text=_query_text(query), sectors=tuple(sector or ()), actions=tuple(action or ()),
         sources=tuple(source or ()), tiers=tuple(tier or ()), langs=tuple(lang or ()),
-        since=_when(since), until=_when(until), relevant_only=relevant, event_id=event,
+        since=when_option(since), until=when_option(until), relevant_only=relevant, event_id=event,
         limit=limit, offset=offset, sort=sort.value,
     )  # fmt: skip
     hits = _run(lambda conn: search_articles(conn, q))
@@ -165,7 +153,7 @@ def events(
     found = _run(
         lambda conn: list_events(
             conn, sectors=tuple(sector or ()), actions=tuple(action or ()),
-            since=_when(since), until=_when(until), limit=limit,
+            since=when_option(since), until=when_option(until), limit=limit,
         )
     )  # fmt: skip
     rows = [vars(e) for e in found]
@@ -245,7 +233,7 @@ def export(
     target = output.open("w", encoding="utf-8", newline="") if output else sys.stdout
 
     async def work(conn: AsyncConnection) -> int:
-        rows = export_rows(conn, kind.value, _when(since), _when(until),
+        rows = export_rows(conn, kind.value, when_option(since), when_option(until),
                            relevant_only=relevant, with_body=with_body)  # fmt: skip
         count = 0
         writer = out.csv_writer(target, columns) if fmt is ExportFormat.csv else None

@@ -118,3 +118,16 @@ def resolve(word: str, kind: Kind) -> str | None:
         if typed in t.label.lower().replace("&", " ").replace("/", " ").split():
             return t.slug
     return None
+
+
+def sector_label(slug: str) -> str:
+    return label(slug, "sector")
+
+
+def action_label(slug: str) -> str:
+    return label(slug, "action")
+
+
+def actor_label(slug: str) -> str:
+    """An actor as people know it ("Muyuan and peer hog farmers 牧原等生猪养殖龙头")."""
+    return label(slug, "actor")

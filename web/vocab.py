@@ -4,6 +4,12 @@ lexicon's vocabulary (Chinese and English), source tiers from the source model."
 from __future__ import annotations
 
 from detection import vocabulary
+from detection.vocabulary import action_label, actor_label, sector_label
+
+__all__ = [
+    "action_choices", "action_label", "actor_label", "sector_choices", "sector_label",
+    "tier_choices", "tier_label",
+]  # fmt: skip
 
 TIERS = {
     "official": "Official 官方",
@@ -11,18 +17,6 @@ TIERS = {
     "wire": "Wire 快讯",
     "media": "Media 媒体",
 }
-
-
-def sector_label(slug: str) -> str:
-    return vocabulary.label(slug, "sector")
-
-
-def action_label(slug: str) -> str:
-    return vocabulary.label(slug, "action")
-
-
-def actor_label(slug: str) -> str:
-    return vocabulary.label(slug, "actor")
 
 
 def tier_label(slug: str) -> str:
