@@ -29,10 +29,13 @@ lint: install
 	$(BIN)/mypy
 
 # The web console's tests drive Debian's chromium (never a downloaded browser build); a CJK
-# font makes the screenshots readable. Installed once, only when missing (CI runs as root).
+# font makes the screenshots readable; systemd-analyze rates the hardened unit in deploy/.
+# Installed once, only when missing (CI runs as root).
 browser:
-	@if [ ! -x /usr/bin/chromium ] || [ ! -e /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc ]; then \
-		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium fonts-wqy-zenhei; \
+	@if [ ! -x /usr/bin/chromium ] || [ ! -e /usr/share/fonts/truetype/wqy/wqy-zenhei.ttc ] \
+		|| ! command -v systemd-analyze >/dev/null; then \
+		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y \
+			chromium fonts-wqy-zenhei systemd; \
 	fi
 
 test: lint browser
