@@ -259,16 +259,21 @@ async def move_chat(conn: AsyncConnection, old: int, new: int) -> None:
 # --- failures and counts: the CLI, status and the admin report ------------------------------------
 
 
+_LISTING = """
+    SELECT o.id, o.event_id, o.chat_id, o.kind, o.status, o.attempts, o.last_error,
+           COALESCE(o.payload->>'headline', e.headline, '') AS headline,
+           o.created_at, o.sent_at
+    FROM outbox o LEFT JOIN events e ON e.id = o.event_id
+"""  # an outbox row as `alerts list` and the admin report show it
+
+
 async def list_outbox(
     conn: AsyncConnection, status: str | None, chat_id: int | None, limit: int
 ) -> list[OutboxListing]:
     async with conn.cursor(row_factory=class_row(OutboxListing)) as cur:
         await cur.execute(
-            """
-            SELECT o.id, o.event_id, o.chat_id, o.kind, o.status, o.attempts, o.last_error,
-                   COALESCE(o.payload->>'headline', e.headline, '') AS headline,
-                   o.created_at, o.sent_at
-            FROM outbox o LEFT JOIN events e ON e.id = o.event_id
+            _LISTING
+            + """
             WHERE (%(status)s::text IS NULL OR o.status = %(status)s)
               AND (%(chat)s::bigint IS NULL OR o.chat_id = %(chat)s)
             ORDER BY o.id DESC LIMIT %(limit)s
@@ -281,13 +286,7 @@ async def list_outbox(
 async def unreported_failures(conn: AsyncConnection, limit: int) -> list[OutboxListing]:
     async with conn.cursor(row_factory=class_row(OutboxListing)) as cur:
         await cur.execute(
-            """
-            SELECT o.id, o.event_id, o.chat_id, o.kind, o.status, o.attempts, o.last_error,
-                   COALESCE(o.payload->>'headline', e.headline, '') AS headline,
-                   o.created_at, o.sent_at
-            FROM outbox o LEFT JOIN events e ON e.id = o.event_id
-            WHERE o.status = 'failed' AND o.reported_at IS NULL ORDER BY o.id LIMIT %s
-            """,
+            _LISTING + "WHERE o.status = 'failed' AND o.reported_at IS NULL ORDER BY o.id LIMIT %s",
             (limit,),
         )
         return await cur.fetchall()
