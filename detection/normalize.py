@@ -19,6 +19,11 @@ _PINYIN_GLOSS = re.compile(
     rf"(?<=[\u4e00-\u9fff])\((?:[a-z{_TONED}]*[{_TONED}][a-z{_TONED}]*|de|le|me|men|zi|ge)\)"
 )
 _SPACE = re.compile(r"\s+")
+# Quotation marks touching a CJK character: scare quotes around a coined word (反“内卷”,
+# 行业「内卷」, “内卷式”竞争) hide the term they quote from matching and split its n-grams.
+_CJK_QUOTE = re.compile(
+    r"(?<=[\u4e00-\u9fff])[\"“”「」『』‘’]+|[\"“”「」『』‘’]+(?=[\u4e00-\u9fff])"
+)
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 _WHITESPACE = re.compile(r"\s")
 
@@ -50,6 +55,7 @@ def normalize(text: str | None) -> str:
     text = unicodedata.normalize("NFKC", text)
     text = _PINYIN_GLOSS.sub("", text)
     text = to_simplified(text)
+    text = _CJK_QUOTE.sub("", text)
     text = _SPACE.sub(" ", text).strip()
     return text.lower()
 

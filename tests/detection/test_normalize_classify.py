@@ -20,6 +20,20 @@ def test_normalize_strips_pinyin_glosses_only_after_cjk():
     assert normalize("PTA(pta) 企业(de)") == "pta(pta) 企业"
 
 
+def test_normalize_drops_quotes_touching_chinese_only():
+    # Taiwan/HK 「」 and mainland “” scare quotes around a coined word hide the campaign term.
+    assert normalize("中國政府反「內卷」出手干預") == "中国政府反内卷出手干预"
+    assert normalize("整治“内卷式”竞争") == "整治内卷式竞争"
+    assert normalize('He said "cut output" now') == 'he said "cut output" now'
+    assert normalize("China’s “anti-involution” drive") == "china’s “anti-involution” drive"
+
+
+def test_quoted_campaign_term_is_seen_by_the_rules():
+    det = classify("電動車價格戰愈演愈烈 中國政府反「內卷」出手干預", "", "zh", model=None)
+    assert det.rule_score is not None and det.rule_score > 0
+    assert "反内卷" in {t for e in det.evidence for t in e.terms}
+
+
 def test_detect_lang():
     assert detect_lang("光伏玻璃企业减产") == "zh"
     assert detect_lang("China cuts steel output") == "en"

@@ -32,19 +32,20 @@ LOCAL_FLOORS = {
     "bcubed_f1": 0.97,
 }
 # measured, grouped 5-fold CV over dev+dev2+train (340 records, 303 scored):
-# P 0.952 R 0.925 sec 0.856 act 0.789 b3 0.898 alerts/event 1.091; recall en 0.944 zh 0.912
+# P 0.953 R 0.936 sec 0.862 act 0.791 b3 0.903 alerts/event 1.091; recall en 0.944 zh 0.931
 # (records stream in report-time order, an undated one at its event's month: detection.arrival)
 # (targets: P 0.95, R 0.92, sector 0.88, action 0.80, B-cubed 0.90, alerts 1.1)
 CV_FLOORS = {
-    "relevance_precision": 0.935,
-    "relevance_recall": 0.90,
+    "relevance_precision": 0.94,
+    "relevance_recall": 0.915,
     "sector_f1": 0.835,
     "action_f1": 0.765,
     "bcubed_f1": 0.88,
 }
 CV_MAX_ALERTS = 1.11
-# English was the weak language (issue 11): it may not fall more than 3 points below Chinese.
-EN_BELOW_ZH_MAX = 0.03
+# Issue 11: English recall within 3 points of Chinese (English was the weak language; either
+# language falling behind the other by more than that fails).
+LANG_GAP_MAX = 0.03
 
 
 def _check(metrics: Metrics, floors: dict[str, float], max_alerts: float) -> None:
@@ -79,6 +80,6 @@ def test_cross_validated_gate(shared_cv: CVReport) -> None:
     _check(shared_cv.metrics, CV_FLOORS, CV_MAX_ALERTS)
 
 
-def test_english_recall_not_below_chinese(shared_cv: CVReport) -> None:
+def test_english_and_chinese_recall_within_three_points(shared_cv: CVReport) -> None:
     by_lang = shared_cv.recall_by_lang
-    assert by_lang["en"] >= by_lang["zh"] - EN_BELOW_ZH_MAX, by_lang
+    assert abs(by_lang["en"] - by_lang["zh"]) <= LANG_GAP_MAX, by_lang
