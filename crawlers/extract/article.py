@@ -22,12 +22,16 @@ from core.timeparse import parse_time, read_time
 from core.tz import BEIJING
 from crawlers.extract.byline import parse_byline
 from crawlers.extract.clean import clean_fragment_text, clean_text
+from crawlers.extract.density import anchor_texts, density
 from crawlers.extract.text import element_text
 
 log = logging.getLogger(__name__)
 
 MIN_BODY = 80  # characters; a shorter readability result is treated as a miss
 SHORT_BODY = 500  # characters; a shorter readability result is checked against trafilatura
+READ_SHARE = 0.6  # readability's body holding less of the page's own text is checked too
+SPLIT_GAIN = 1.5  # trafilatura's body wins with this many times readability's own text
+MAX_LINK_SHARE = 0.25  # a candidate body with more link text is a list of links
 TIME_METAS = (
     "article:published_time", "og:article:published_time", "og:published_time",
     "pubdate", "PubDate", "publishdate", "publish_date", "publish-date", "firstpublishedtime",
@@ -200,12 +204,9 @@ PAGE_HEAD = 2000  # characters of page text searched when the headline is not fo
 def visible_time(sel: Selector, title: str) -> tuple[datetime | None, bool]:
     """(moment, has a time of day) of the first date printed near the headline: after the
     headline's text within NEAR_HEADLINE characters (the page's head when it is not found)."""
-    body = sel.css("body")
-    if not body:
+    if not sel.css("body"):
         return None, False
-    text = element_text([body[0].root])
-    anchor = text.find(title[:20]) if title else -1
-    window = text[anchor : anchor + NEAR_HEADLINE] if anchor >= 0 else text[:PAGE_HEAD]
+    window = _after_headline(sel, title)
     for day in _VISIBLE_DAY.finditer(window):  # the first date printed there, with its time
         stamp = _VISIBLE_STAMP.match(window, day.start())
         reading = read_time(stamp.group(0) if stamp else day.group(0))
@@ -258,47 +259,72 @@ def generic_time(
     return None, "none"
 
 
-def generic_body(html: str, sel: Selector, url: str | None) -> tuple[str, str]:
-    """(text, method): readability-lxml first; trafilatura when that finds little (on real
-    Chinese pages readability sometimes keeps one block of an article split in several)."""
-    text = ""
+def _page_text(sel: Selector) -> str:
+    body = sel.css("body")
+    return element_text([body[0].root]) if body else element_text([sel.root])
+
+
+def _readability(html: str, url: str | None) -> str:
     try:
         from readability import Document
 
-        summary = Document(html, url=url).summary(html_partial=True)
-        text = clean_fragment_text(summary)
+        return clean_fragment_text(Document(html, url=url).summary(html_partial=True))
     except Exception as exc:  # readability raises on odd pages (empty, frames)
         log.debug("readability failed on %s: %s", url, exc)
-    if len(text) >= SHORT_BODY:
-        return text, "readability"
-    best, method = text, "readability"
+        return ""
+
+
+def _trafilatura(html: str, url: str | None) -> str:
     try:
         import trafilatura
 
-        other = trafilatura.extract(html, url=url, include_comments=False, include_tables=True,
-                                    favor_recall=True, deduplicate=False) or ""  # fmt: skip
+        found = trafilatura.extract(html, url=url, include_comments=False, include_tables=True,
+                                    favor_recall=True, deduplicate=False)  # fmt: skip
     except Exception as exc:
         log.debug("trafilatura failed on %s: %s", url, exc)
-        other = ""
-    other = clean_text(other)
-    # below MIN_BODY readability missed; a short result is kept unless trafilatura finds more
-    # than twice as much (readability then took one block of a split article)
-    if len(other) > (len(best) if len(best) < MIN_BODY else 2 * len(best)):
-        best, method = other, "trafilatura"
+        return ""
+    return clean_text(found or "")
+
+
+def generic_body(html: str, sel: Selector, url: str | None) -> tuple[str, str]:
+    """(text, method): readability-lxml's body, or trafilatura's when readability's holds
+    under READ_SHARE of the page's own (non-link) text and trafilatura's is no link list
+    (under MAX_LINK_SHARE link text) with SPLIT_GAIN times readability's own text (readability
+    then took one block of an article split in several) or readability found almost nothing.
+    trafilatura runs only on those pages: it costs as much as readability."""
+    best, method = _readability(html, url), "readability"
+    anchors = anchor_texts(sel)
+    ours = density(best, anchors)
+    if len(best) < SHORT_BODY or ours.own < READ_SHARE * density(_page_text(sel), anchors).own:
+        other = _trafilatura(html, url)
+        theirs = density(other, anchors)
+        gained = theirs.own >= (MIN_BODY if ours.own < MIN_BODY else SPLIT_GAIN * ours.own)
+        if gained and theirs.link_share < MAX_LINK_SHARE:
+            best, method = other, "trafilatura"
     ld_body = _ld_value(json_ld(sel), "articleBody")
     if isinstance(ld_body, str) and len(ld_body := clean_text(ld_body.strip())) > len(best):
         best, method = ld_body, "json-ld articleBody"
     return best, method
 
 
-def generic_author(sel: Selector, body: str, ld: list[dict[str, Any]]) -> tuple[str | None, str]:
+def _after_headline(sel: Selector, title: str) -> str:
+    """The page text in NEAR_HEADLINE characters after the headline (the byline row's place;
+    the body cleaning drops that row), or the page's head when the headline is not found."""
+    text = _page_text(sel)
+    anchor = text.find(title[:20]) if title else -1
+    return text[anchor : anchor + NEAR_HEADLINE] if anchor >= 0 else text[:PAGE_HEAD]
+
+
+def generic_author(
+    sel: Selector, body: str, ld: list[dict[str, Any]], title: str = ""
+) -> tuple[str | None, str]:
     snippets = [element_text([el.root]) for css in BYLINE_CSS for el in sel.css(css)[:4]]
     snippets = [s for s in snippets if len(s) < 300]
     for el in sel.css('[class*="author"], [rel="author"], [itemprop="author"]')[:4]:
         name = element_text([el.root]).strip()
         if _BARE_NAME.fullmatch(name):
             return name, "author element"
-    snippets += [body[:300], body[-200:]]
+    snippets += [body[:300], body[-200:], _after_headline(sel, title)]
     source = None
     for snippet in snippets:
         byline = parse_byline(snippet)
@@ -379,5 +405,5 @@ def extract_article(
         result.published, result.hits["time"] = generic_time(sel, html, ld, result.title)
     if not result.author:
         ld = ld if ld is not None else json_ld(sel)
-        result.author, result.hits["author"] = generic_author(sel, result.text, ld)
+        result.author, result.hits["author"] = generic_author(sel, result.text, ld, result.title)
     return result

@@ -36,12 +36,21 @@ _BOILER_EN = re.compile(
 # Boilerplate when it opens a block or line (editor, disclaimer, sign-up, ad labels).
 _LEAD = re.compile(
     r"^[\s(（【\[]*(?:(?:责任编辑|责编|编辑|值班编辑|校对|审核|监制|美编|免责声明|风险提示|版权声明|"
-    r"特别声明|声明|文章来源|原文链接|本文来源|原创)\s*[:：】\]]|(?:广告|推广|Advertisement|Advert|"
+    r"特别声明|声明|文章来源|原文链接|本文来源|原创|来源|稿源)\s*[:：】\]]|(?:广告|推广|Advertisement|Advert|"
     r"Sponsored(?: content)?|Related(?: articles| stories| coverage| content| news)?)\s*$|"
     r"Sign up\b|Subscribe (?:to|now|for)\b|Read (?:more|also)\b|Also read\b|Related\s*:|"
     r"Listen to this article|Reporting by\b|Editing by\b)",
     re.I,
 )
+# A whole short line that is page furniture: comment / print / back links, a trackback URL,
+# a date stamp with only its 更新/发布 word and 来源/作者 labels (the byline row, not text).
+_FURNITURE = re.compile(
+    r"^(?:发表评论|我要评论|查看评论|网友评论|打印本页|打印|关闭窗口|返回顶部|返回目录|返目录|"
+    r"返目录下一页|上一页|下一页|Trackback:\s*\S+)$|"
+    r"^\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?\s*(?:\d{1,2}:\d{2}(?::\d{2})?)?\s*"
+    r"(?:更新|发布|发表)?\s*(?:(?:来源|稿源|作者|编辑)\s*[:：]\s*\S{0,20}\s*)*$"
+)
+MAX_FURNITURE = 60  # characters
 # A heading that opens a trailing list of other articles: the rest of the text is cut there.
 _SECTION = re.compile(
     r"^[\s【\[]*(?:相关阅读|相关新闻|相关文章|相关报道|延伸阅读|推荐阅读|热门推荐|热点推荐|猜你喜欢|"
@@ -123,6 +132,8 @@ def is_boilerplate(text: str) -> bool:
     if not text:
         return False
     if len(text) <= MAX_LEAD and _LEAD.match(text):
+        return True
+    if len(text) <= MAX_FURNITURE and _FURNITURE.match(text):
         return True
     if len(text) > MAX_BOILER:
         return False
