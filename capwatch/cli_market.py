@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from datetime import date, datetime
 from typing import Annotated
 
 import typer
@@ -10,6 +11,10 @@ import typer
 from capwatch.cli_common import settings, split_keys, with_connection
 from capwatch.cli_vocab import check_actions, check_sectors
 from core.errors import UnavailableError
+from core.tz import BEIJING
+
+DailyCounts = list[tuple[str, date, int]]
+MinuteCounts = dict[str, tuple[datetime, int]]
 
 quotes_app = typer.Typer(
     help="Futures quotes of the sectors' contracts (detection/contracts.toml).",
@@ -25,23 +30,44 @@ def fetch(
     base_url: Annotated[
         str | None, typer.Option(help="Another host for Sina's endpoint (a mirror, a replay).")
     ] = None,
+    minutes: Annotated[
+        bool | None,
+        typer.Option(
+            "--minutes/--no-minutes",
+            help="Also fetch the one-minute bars (default: CAPWATCH_QUOTES_INTRADAY).",
+        ),
+    ] = None,
 ) -> None:
-    """Fetch and store the daily bars (the whole history each time: also the backfill)."""
+    """Fetch and store the daily bars (the whole history each time: also the backfill) and
+    the newest one-minute bars (two to three trading days of them)."""
 
     from capwatch.database import connection_pool
-    from market.fetch import fetch_quotes
+    from market.fetch import fetch_minutes, fetch_quotes
 
     config = settings()
     wanted = split_keys(symbols)
     base = base_url or config.quotes_base_url
+    intraday = config.quotes_intraday if minutes is None else minutes
 
     async def main() -> None:
         async with connection_pool(config) as pool:
             result = await fetch_quotes(pool, wanted, base_url=base)
+            per_minute = (
+                await fetch_minutes(
+                    pool, wanted, base_url=base, keep_days=config.quotes_minute_days
+                )
+                if intraday
+                else None
+            )
         for symbol, count in sorted(result.stored.items()):
             typer.echo(f"{symbol:5} {count} bar(s) stored")
         for symbol, why in sorted(result.failed.items()):
             typer.echo(f"{symbol:5} FAILED: {why}")
+        if per_minute is not None:
+            for symbol, count in sorted(per_minute.stored.items()):
+                typer.echo(f"{symbol:5} {count} new minute bar(s) stored")
+            for symbol, why in sorted(per_minute.failed.items()):
+                typer.echo(f"{symbol:5} minutes FAILED: {why}")
         if result.failed and not result.stored:
             raise UnavailableError("no quotes could be fetched (network? see the reasons above)")
 
@@ -50,18 +76,31 @@ def fetch(
 
 @quotes_app.command("list")
 def list_quotes() -> None:
-    """Each stored series: its newest day and how many bars."""
-    from db.quotes import latest_days
+    """Each stored series: its newest day and how many bars (and minute bars, newest minute)."""
+    from psycopg import AsyncConnection
+
+    from db.quotes import latest_days, minute_counts
     from detection.contracts import book
 
-    rows = with_connection(latest_days)
-    if not rows:
+    async def read(conn: AsyncConnection) -> tuple[DailyCounts, MinuteCounts]:
+        return await latest_days(conn), await minute_counts(conn)
+
+    rows, per_minute = with_connection(read)
+    if not rows and not per_minute:
         typer.echo("no quotes stored yet: run `capwatch quotes fetch`")
         return
-    for symbol, day, count in rows:
+    for symbol in sorted({s for s, _, _ in rows} | set(per_minute)):
+        daily = next(((d, n) for s, d, n in rows if s == symbol), None)
         contract = book().by_main(symbol)
         name = f"{contract.en} {contract.zh} ({contract.exchange})" if contract else ""
-        typer.echo(f"{symbol:5} {day}  {count:5} bars  {name}")
+        days = f"{daily[0]}  {daily[1]:5} bars" if daily else f"{'-':10}  {0:5} bars"
+        minute = per_minute.get(symbol)
+        mins = (
+            f"{minute[1]:6} minutes to {minute[0].astimezone(BEIJING):%m-%d %H:%M}"
+            if minute
+            else f"{0:6} minutes{'':15}"
+        )
+        typer.echo(f"{symbol:5} {days}  {mins}  {name}")
 
 
 @quotes_app.command("contracts")

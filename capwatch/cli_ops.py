@@ -47,6 +47,7 @@ async def _report(settings: Settings) -> dict[str, Any]:
             load_sources(settings.sources_file),
             settings.quotes_enabled,
             settings.quotes_interval_minutes,
+            settings.quotes_intraday,
         )
         return await status_report(pool, sources, settings.health_failures)
 

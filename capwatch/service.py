@@ -174,7 +174,12 @@ async def build(settings: Settings, only: list[str] | None) -> Components:
 
     health = HealthMonitor(
         pool,
-        with_quotes(sources, settings.quotes_enabled, settings.quotes_interval_minutes),
+        with_quotes(
+            sources,
+            settings.quotes_enabled,
+            settings.quotes_interval_minutes,
+            settings.quotes_intraday,
+        ),
         AdminNotifier.for_config(bot_config(settings), transport),
         settings.health_failures,
     )
@@ -250,10 +255,16 @@ async def fetch_quotes_job(parts: Components, close: bool = False) -> None:
     from core.tz import BEIJING
     from market.calendar import is_trading_day
     from market.context import arm_close_edits
-    from market.fetch import fetch_quotes
+    from market.fetch import fetch_minutes, fetch_quotes
 
     try:
         await fetch_quotes(parts.pool, base_url=parts.settings.quotes_base_url)
+        if parts.settings.quotes_intraday:
+            await fetch_minutes(
+                parts.pool,
+                base_url=parts.settings.quotes_base_url,
+                keep_days=parts.settings.quotes_minute_days,
+            )
         if close and is_trading_day(datetime.now(BEIJING).date()):
             async with parts.pool.connection() as conn:
                 armed = await arm_close_edits(conn)

@@ -114,6 +114,18 @@ class Settings(BaseSettings):
         description="Minutes between quote fetches during trading hours (a fetch at 15:10 "
         "Beijing stores the close and edits the day's alerts).",
     )
+    quotes_intraday: bool = Field(
+        True,
+        validation_alias="CAPWATCH_QUOTES_INTRADAY",
+        description="Also fetch one-minute bars with each quote fetch, so an alert shows the "
+        "move at the minute it is sent (else the daily bar's day so far).",
+    )
+    quotes_minute_days: int = Field(
+        10,
+        gt=0,
+        validation_alias="CAPWATCH_QUOTES_MINUTE_DAYS",
+        description="Days of one-minute bars kept (older ones are dropped after each fetch).",
+    )
     quotes_base_url: str | None = Field(
         None,
         validation_alias="CAPWATCH_QUOTES_BASE_URL",

@@ -357,3 +357,18 @@ class QuoteBar:
     volume: int | None = None
     open_interest: int | None = None
     final: bool = True
+
+
+@dataclass(frozen=True)
+class MinuteBar:
+    """One minute of one futures series: the price at a moment of the session, for the move
+    an alert shows at the time it is sent (`at` is the bar's labelled minute, Beijing)."""
+
+    symbol: str
+    at: datetime
+    open: float
+    high: float
+    low: float
+    close: float
+    volume: int | None = None
+    open_interest: int | None = None

@@ -1,4 +1,5 @@
-"""Futures quotes: the daily bars market/ fetches, and the reads that moves and studies need."""
+"""Futures quotes: the daily and minute bars market/ fetches, and the reads that moves and
+studies need."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from datetime import date, datetime
 
 from psycopg import AsyncConnection
 
-from db.models import QuoteBar
+from db.models import MinuteBar, QuoteBar
 
 
 async def upsert_bars(conn: AsyncConnection, bars: Iterable[QuoteBar]) -> int:
@@ -101,3 +102,76 @@ async def study_events(
         (sector, sector, action, action),
     )
     return [(str(i), list(s), list(a), t) for i, s, a, t in await cur.fetchall()]
+
+
+async def upsert_minutes(conn: AsyncConnection, minutes: Iterable[MinuteBar]) -> int:
+    """Insert or replace minute bars (a later fetch of a minute wins: the newest minute of a
+    response may still have been forming); returns how many were written."""
+    rows = [
+        (m.symbol, m.at, m.open, m.high, m.low, m.close, m.volume, m.open_interest) for m in minutes
+    ]
+    if not rows:
+        return 0
+    async with conn.cursor() as cur:
+        await cur.executemany(
+            """
+            INSERT INTO quote_minutes
+                (symbol, at, open, high, low, close, volume, open_interest)
+            VALUES (%s, %s, %s, %s, %s, %s, %s, %s)
+            ON CONFLICT (symbol, at) DO UPDATE SET
+                open = EXCLUDED.open, high = EXCLUDED.high, low = EXCLUDED.low,
+                close = EXCLUDED.close, volume = EXCLUDED.volume,
+                open_interest = EXCLUDED.open_interest, fetched_at = now()
+            """,
+            rows,
+        )
+    return len(rows)
+
+
+_MINUTE_COLUMNS = (
+    "symbol, at, open::float8, high::float8, low::float8, close::float8, volume, open_interest"
+)
+
+
+async def newest_minute(conn: AsyncConnection, symbol: str) -> datetime | None:
+    """The newest stored minute of a series (a fetch writes only from there on)."""
+    cur = await conn.execute("SELECT max(at) FROM quote_minutes WHERE symbol = %s", (symbol,))
+    row = await cur.fetchone()
+    return row[0] if row else None
+
+
+async def minute_at(conn: AsyncConnection, symbol: str, at: datetime) -> MinuteBar | None:
+    """The series' minute bar at or just before `at`: the price known at that moment."""
+    cur = await conn.execute(
+        f"SELECT {_MINUTE_COLUMNS} FROM quote_minutes WHERE symbol = %s AND at <= %s"
+        " ORDER BY at DESC LIMIT 1",
+        (symbol, at),
+    )
+    row = await cur.fetchone()
+    return MinuteBar(*row) if row else None
+
+
+async def minutes(
+    conn: AsyncConnection, symbol: str, since: datetime | None = None
+) -> list[MinuteBar]:
+    """A series' minute bars, oldest first, from `since` when given."""
+    cur = await conn.execute(
+        f"SELECT {_MINUTE_COLUMNS} FROM quote_minutes"
+        " WHERE symbol = %s AND (%s::timestamptz IS NULL OR at >= %s) ORDER BY at",
+        (symbol, since, since),
+    )
+    return [MinuteBar(*row) for row in await cur.fetchall()]
+
+
+async def prune_minutes(conn: AsyncConnection, before: datetime) -> int:
+    """Drop minute bars older than `before` (the retention); returns how many went."""
+    cur = await conn.execute("DELETE FROM quote_minutes WHERE at < %s", (before,))
+    return cur.rowcount
+
+
+async def minute_counts(conn: AsyncConnection) -> dict[str, tuple[datetime, int]]:
+    """Per symbol: the newest minute stored and how many (for `capwatch quotes list`)."""
+    cur = await conn.execute(
+        "SELECT symbol, max(at), count(*) FROM quote_minutes GROUP BY symbol ORDER BY symbol"
+    )
+    return {str(s): (at, int(n)) for s, at, n in await cur.fetchall()}

@@ -1,4 +1,5 @@
-"""The market line of an alert, read from the stored bars: "PS main +4.2%, SI main +2.1%"."""
+"""The market line of an alert, read from the stored bars: "PS main +4.2%, SI main +2.1%"
+(the minute bars during a session, the daily bars otherwise)."""
 
 from __future__ import annotations
 
@@ -11,25 +12,37 @@ from core.tz import BEIJING
 from db import quotes
 from db.outbox import enqueue_updates
 from detection.contracts import book
+from market.calendar import Calendar
 from market.moves import Move, move_at_alert
 
 MAX_CONTRACTS = 3  # an alert names at most this many contracts
 
 
+def when(move: Move, at: datetime) -> str:
+    """What a move is measured at, as the alert says it."""
+    day = at.astimezone(BEIJING).date()
+    if move.at is not None:  # the price of a minute of the session
+        minute = move.at.astimezone(BEIJING)
+        shown = f"{minute:%H:%M}" if minute.date() == day else f"{minute:%m-%d %H:%M}"
+        return f"at {shown}, vs previous close"
+    if not move.final:
+        return "today so far, vs previous close"
+    if move.until == day:
+        return f"today, close {move.until:%m-%d}, vs previous close"
+    last = move.until
+    return f"last session {last:%m-%d}, vs previous close" if last else "vs previous close"
+
+
 def describe(moves: Sequence[Move], at: datetime) -> str | None:
-    """One line for the alert; None when no contract has data."""
+    """One line for the alert; None when no contract has data. One note in brackets when the
+    moves share it (the usual case), else one per contract."""
     known = [m for m in moves if m.change is not None]
     if not known:
         return None
-    day = at.astimezone(BEIJING).date()
-    last = max(m.until for m in known if m.until is not None)
-    if any(not m.final for m in known):
-        when = "today so far"
-    elif last == day:
-        when = f"today, close {last:%m-%d}"
-    else:
-        when = f"last session {last:%m-%d}"
-    return ", ".join(m.text() for m in known) + f" ({when}, vs previous close)"
+    notes = [when(m, at) for m in known]
+    if len(set(notes)) == 1:
+        return ", ".join(m.text() for m in known) + f" ({notes[0]})"
+    return ", ".join(f"{m.text()} ({note})" for m, note in zip(known, notes, strict=True))
 
 
 async def market_line(
@@ -41,10 +54,13 @@ async def market_line(
     if not contracts:
         return None
     since = moment.astimezone(BEIJING).date() - timedelta(days=20)
+    today = moment.astimezone(BEIJING).date()
+    calendar = Calendar(await quotes.trading_days(conn, since, today))
     moves = []
     for contract in contracts:
         bars = await quotes.bars(conn, contract.main, since=since)
-        moves.append(move_at_alert(contract.main, contract.label(), bars, moment))
+        minute = await quotes.minute_at(conn, contract.main, moment)
+        moves.append(move_at_alert(contract.main, contract.label(), bars, moment, minute, calendar))
     return describe(moves, moment)
 
 

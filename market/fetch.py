@@ -1,8 +1,11 @@
-"""Fetch the daily bars of every contract in detection/contracts.toml and store them.
+"""Fetch the daily and minute bars of every contract in detection/contracts.toml and store them.
 
-One HTTP GET per series (the endpoint returns the whole history, so a fetch is also the
-backfill). A series that fails is logged with its reason and the others go on; the fetch is
-recorded as a crawl run of the pseudo-source `quotes`, so a quote source that stops answering
+Daily: one HTTP GET per series (the endpoint returns the whole history, so a fetch is also the
+backfill). Minutes: one GET per series for the newest one-minute bars (two to three trading
+days of them: the backfill after a pause), stored from the newest minute already held on, and
+pruned to the retention (CAPWATCH_QUOTES_MINUTE_DAYS). A series that fails is logged with its
+reason and the others go on; each fetch is recorded as a crawl run of a pseudo-source (`quotes`
+for the daily bars, `quotes_minute` for the minutes), so a quote source that stops answering
 shows in `capwatch status` like any other source.
 """
 
@@ -12,20 +15,24 @@ import logging
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import httpx
 from psycopg_pool import AsyncConnectionPool
 
+from core.tz import BEIJING
 from crawlers.sources import SourceConfig
 from db import quotes, runs
 from db.models import CrawlRunResult
 from detection.contracts import book
-from market.sina import daily_url, parse_daily
+from market.calendar import is_trading_day
+from market.sina import daily_url, minute_url, parse_daily, parse_minutes
 
 log = logging.getLogger(__name__)
 
 QUOTES_SOURCE = "quotes"
+MINUTES_SOURCE = "quotes_minute"
+MINUTE_DAYS = 10  # default retention of minute bars (CAPWATCH_QUOTES_MINUTE_DAYS)
 HEADERS = {"User-Agent": "Mozilla/5.0 (capwatch)", "Referer": "https://finance.sina.com.cn/"}
 
 
@@ -39,49 +46,34 @@ def all_symbols() -> list[str]:
     return sorted(contract.main for contract in book().contracts.values())
 
 
-async def fetch_quotes(
-    pool: AsyncConnectionPool,
-    symbols: Sequence[str] | None = None,
-    *,
-    base_url: str | None = None,
-    timeout: float = 15.0,
-    now: datetime | None = None,
-) -> FetchResult:
-    """Fetch and store; `base_url` replaces Sina's host (tests, a mirror)."""
-    wanted = list(symbols) if symbols else all_symbols()
-    result = FetchResult()
-    started = time.monotonic()
-    async with pool.connection() as conn:
-        run_id = await runs.start_crawl_run(conn, QUOTES_SOURCE, "inprocess")
-    async with httpx.AsyncClient(timeout=timeout, headers=HEADERS) as client:
-        for symbol in wanted:
-            url = daily_url(symbol)
-            if base_url:
-                url = base_url.rstrip("/") + url[url.index("/", 8) :]
-            try:
-                response = await client.get(url)
-                response.raise_for_status()
-            except httpx.HTTPStatusError as exc:
-                result.failed[symbol] = f"HTTP {exc.response.status_code}"
-                log.debug("quotes: %s: gave up %s: %s", symbol, url, result.failed[symbol])
-                continue
-            except httpx.HTTPError as exc:
-                first_line = (str(exc).splitlines() or [""])[0]
-                result.failed[symbol] = f"{type(exc).__name__}: {first_line}".strip(": ")
-                log.debug("quotes: %s: gave up %s: %s", symbol, url, result.failed[symbol])
-                continue
-            parsed = parse_daily(symbol, response.text, now)
-            if not parsed.bars:
-                result.failed[symbol] = parsed.problem or "no bars"
-                log.debug("quotes: %s: %s", symbol, result.failed[symbol])
-                continue
-            async with pool.connection() as conn:
-                result.stored[symbol] = await quotes.upsert_bars(conn, parsed.bars)
+def _with_base(url: str, base_url: str | None) -> str:
+    return base_url.rstrip("/") + url[url.index("/", 8) :] if base_url else url
+
+
+async def _get(client: httpx.AsyncClient, url: str) -> tuple[str | None, str | None]:
+    """The body, or why there is none (one line)."""
+    try:
+        response = await client.get(url)
+        response.raise_for_status()
+    except httpx.HTTPStatusError as exc:
+        return None, f"HTTP {exc.response.status_code}"
+    except httpx.HTTPError as exc:
+        first_line = (str(exc).splitlines() or [""])[0]
+        return None, f"{type(exc).__name__}: {first_line}".strip(": ")
+    return response.text, None
+
+
+async def _finish(
+    pool: AsyncConnectionPool, run_id: int, wanted: Sequence[str], result: FetchResult,
+    items: int, started: float, what: str,
+) -> None:  # fmt: skip
+    """Log the failures in one line and close the fetch's crawl run (failed when no series
+    answered, so health counts it)."""
     if result.failed:  # one line for the fetch, not one per series
         first = min(result.failed)
         log.warning(
-            "quotes: %d of %d series failed (first: %s: %s)",
-            len(result.failed), len(wanted), first, result.failed[first],
+            "%s: %d of %d series failed (first: %s: %s)",
+            what, len(result.failed), len(wanted), first, result.failed[first],
         )  # fmt: skip
     status = "failed" if wanted and len(result.failed) == len(wanted) else "finished"
     reason = "; ".join(f"{s}: {why}" for s, why in sorted(result.failed.items()))[:500] or None
@@ -93,20 +85,99 @@ async def fetch_quotes(
                 status=status,
                 finish_reason=reason or "finished",
                 requests=len(wanted),
-                items=sum(result.stored.values()),
+                items=items,
                 new_articles=0,
                 errors=len(result.failed),
                 duration_s=time.monotonic() - started,
             ),
         )
+
+
+async def fetch_quotes(
+    pool: AsyncConnectionPool,
+    symbols: Sequence[str] | None = None,
+    *,
+    base_url: str | None = None,
+    timeout: float = 15.0,
+    now: datetime | None = None,
+) -> FetchResult:
+    """Fetch and store the daily bars; `base_url` replaces Sina's host (tests, a mirror)."""
+    wanted = list(symbols) if symbols else all_symbols()
+    result = FetchResult()
+    started = time.monotonic()
+    async with pool.connection() as conn:
+        run_id = await runs.start_crawl_run(conn, QUOTES_SOURCE, "inprocess")
+    async with httpx.AsyncClient(timeout=timeout, headers=HEADERS) as client:
+        for symbol in wanted:
+            url = _with_base(daily_url(symbol), base_url)
+            body, why = await _get(client, url)
+            if body is None:
+                result.failed[symbol] = why or "no answer"
+                log.debug("quotes: %s: gave up %s: %s", symbol, url, result.failed[symbol])
+                continue
+            parsed = parse_daily(symbol, body, now)
+            if not parsed.bars:
+                result.failed[symbol] = parsed.problem or "no bars"
+                log.debug("quotes: %s: %s", symbol, result.failed[symbol])
+                continue
+            async with pool.connection() as conn:
+                result.stored[symbol] = await quotes.upsert_bars(conn, parsed.bars)
+    await _finish(pool, run_id, wanted, result, sum(result.stored.values()), started, "quotes")
+    return result
+
+
+async def fetch_minutes(
+    pool: AsyncConnectionPool,
+    symbols: Sequence[str] | None = None,
+    *,
+    base_url: str | None = None,
+    timeout: float = 15.0,
+    keep_days: int = MINUTE_DAYS,
+    now: datetime | None = None,
+) -> FetchResult:
+    """Fetch the newest one-minute bars of each series, store those from the newest minute
+    already held on (it may have been forming when fetched), and drop minutes older than
+    `keep_days`. `stored` counts the bars written per series; the run's items count the bars
+    read (a quiet fetch outside the session reads as many and writes none: not a failure)."""
+    wanted = list(symbols) if symbols else all_symbols()
+    result = FetchResult()
+    started = time.monotonic()
+    read = 0
+    moment = now or datetime.now(BEIJING)
+    cutoff = moment - timedelta(days=keep_days)
+    async with pool.connection() as conn:
+        run_id = await runs.start_crawl_run(conn, MINUTES_SOURCE, "inprocess")
+    async with httpx.AsyncClient(timeout=timeout, headers=HEADERS) as client:
+        for symbol in wanted:
+            url = _with_base(minute_url(symbol), base_url)
+            body, why = await _get(client, url)
+            if body is None:
+                result.failed[symbol] = why or "no answer"
+                log.debug("quotes_minute: %s: gave up %s: %s", symbol, url, why)
+                continue
+            parsed = parse_minutes(symbol, body)
+            if not parsed.bars:
+                result.failed[symbol] = parsed.problem or "no bars"
+                log.debug("quotes_minute: %s: %s", symbol, result.failed[symbol])
+                continue
+            read += len(parsed.bars)
+            async with pool.connection() as conn:
+                held = await quotes.newest_minute(conn, symbol)
+                fresh = [
+                    bar for bar in parsed.bars
+                    if bar.at >= cutoff and (held is None or bar.at >= held)
+                ]  # fmt: skip
+                result.stored[symbol] = await quotes.upsert_minutes(conn, fresh)
+    async with pool.connection() as conn:
+        pruned = await quotes.prune_minutes(conn, cutoff)
+    if pruned:
+        log.info("quotes_minute: %d minute bar(s) older than %d days dropped", pruned, keep_days)
+    await _finish(pool, run_id, wanted, result, read, started, "quotes_minute")
     return result
 
 
 def in_session(moment: datetime) -> bool:
     """Day-session hours of a trading day (Beijing): when a fetch can change today's bar."""
-    from core.tz import BEIJING
-    from market.calendar import is_trading_day
-
     local = moment.astimezone(BEIJING)
     minutes = local.hour * 60 + local.minute
     return is_trading_day(local.date()) and 9 * 60 <= minutes <= 15 * 60
@@ -128,10 +199,28 @@ def quotes_source(interval_minutes: int) -> SourceConfig:
     )
 
 
+def minutes_source(interval_minutes: int) -> SourceConfig:
+    """The minute-bar fetch as a source for health (key `quotes_minute`): the daily and the
+    minute endpoint can fail apart, and each says so."""
+    return SourceConfig(
+        key=MINUTES_SOURCE,
+        name="期货分钟行情 Futures minute bars (Sina)",
+        kind="json",
+        url="https://stock2.finance.sina.com.cn/futures/api/jsonp.php/",
+        tier="media",
+        interval=interval_minutes * 60,
+        confidence="medium",
+    )
+
+
 def with_quotes(
-    sources: dict[str, SourceConfig], enabled: bool, interval_minutes: int
-) -> dict[str, SourceConfig]:
-    """The sources health watches: the configured ones, plus the quote fetch when it runs."""
-    if not enabled or QUOTES_SOURCE in sources:
+    sources: dict[str, SourceConfig], enabled: bool, interval_minutes: int,
+    intraday: bool = True,
+) -> dict[str, SourceConfig]:  # fmt: skip
+    """The sources health watches: the configured ones, plus the quote fetches that run."""
+    if not enabled:
         return sources
-    return {**sources, QUOTES_SOURCE: quotes_source(interval_minutes)}
+    extra = {QUOTES_SOURCE: quotes_source(interval_minutes)}
+    if intraday:
+        extra[MINUTES_SOURCE] = minutes_source(interval_minutes)
+    return {**sources, **{k: v for k, v in extra.items() if k not in sources}}

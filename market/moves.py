@@ -1,5 +1,7 @@
 """What a contract did around a report: the move in an alert, the window on an event page and
-the event study. Every move is close-to-close on the main-continuous series.
+the event study. Every move is close-to-close on the main-continuous series, except the alert's
+move during a session: the price of the minute at (or just before) the alert against the
+previous close.
 
 The reference is the last close known BEFORE the report: a report during or before a session
 is measured from the previous trading day's close; one after the close (15:00 Beijing) from
@@ -12,14 +14,16 @@ from __future__ import annotations
 import statistics
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, time, timedelta
 
 from core.tz import BEIJING
-from db.models import QuoteBar
+from db.models import MinuteBar, QuoteBar
 from market.calendar import Calendar
 from market.sina import SESSION_CLOSE
 
 HORIZONS = (1, 3, 5)
+NIGHT_FROM = time(18, 0)  # a minute from here on trades for the next trading day (night session)
+NIGHT_UNTIL = time(6, 0)  # ... and so does one after midnight, until here
 
 
 @dataclass(frozen=True)
@@ -33,6 +37,7 @@ class Move:
     until: date | None
     final: bool = True  # False: the later bar is the session so far
     missing: str = "pending"  # why change is None: "pending" (not traded yet) or "no data"
+    at: datetime | None = None  # the minute whose price the move is (intraday), else None
 
     def text(self) -> str:
         return f"{self.label} {self.figure()}"
@@ -57,15 +62,49 @@ def _by_day(bars: Iterable[QuoteBar]) -> dict[date, QuoteBar]:
     return {bar.day: bar for bar in bars}
 
 
-def move_at_alert(symbol: str, label: str, bars: Sequence[QuoteBar], at: datetime) -> Move:
-    """The move since the previous close as known at `at`: the newest bar on or before the
-    alert's day against the bar before it (the session so far when it is not final)."""
+def session_day(moment: datetime, calendar: Calendar) -> date:
+    """The trading day a minute trades for: the night session (21:00 to 02:30 at the latest)
+    counts for the next trading day, the day session (09:00-15:00) for its own date."""
+    local = moment.astimezone(BEIJING)
+    if local.time() >= NIGHT_FROM:
+        return calendar.next_days(local.date(), 1)[0]
+    if local.time() < NIGHT_UNTIL:
+        return calendar.next_days(local.date() - timedelta(days=1), 1)[0]
+    return local.date()
+
+
+def move_at_alert(
+    symbol: str, label: str, bars: Sequence[QuoteBar], at: datetime,
+    minute: MinuteBar | None = None, calendar: Calendar | None = None,
+) -> Move:  # fmt: skip
+    """The move since the previous close as known at `at`.
+
+    With a minute bar at or before `at` from the session under way: its price against the last
+    final close before that session. Otherwise (no minute bars, the minute fetch failing, or
+    the day's close already stored) the newest daily bar on or before the alert's day against
+    the bar before it (the session so far when it is not final)."""
     local_day = at.astimezone(BEIJING).date()
     usable = [bar for bar in bars if bar.day <= local_day]
     if len(usable) < 2:
-        return Move(symbol, label, None, None, None, missing="no data")
-    last, previous = usable[-1], usable[-2]
-    return Move(symbol, label, last.close / previous.close - 1, previous.day, last.day, last.final)
+        daily = Move(symbol, label, None, None, None, missing="no data")
+    else:
+        last, previous = usable[-1], usable[-2]
+        daily = Move(
+            symbol, label, last.close / previous.close - 1, previous.day, last.day, last.final
+        )
+    if minute is None or minute.at > at:
+        return daily
+    day = session_day(minute.at, calendar or Calendar())
+    if usable and usable[-1].day > day:
+        return daily  # the minute is older than the newest daily bar: a stale minute
+    if any(bar.day == day and bar.final for bar in usable):
+        return daily  # the session's close is stored: the close is the figure
+    closes = [bar for bar in bars if bar.day < day and bar.final]
+    if not closes:
+        return daily
+    previous = closes[-1]
+    change = minute.close / previous.close - 1
+    return Move(symbol, label, change, previous.day, day, final=False, at=minute.at)
 
 
 def move_after(

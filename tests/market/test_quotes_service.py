@@ -91,7 +91,7 @@ async def test_health_flags_the_quote_source_like_any_other(database_url):
             for _ in range(3):
                 await fetch_quotes(pool, ["PS0"], base_url=server.url)
             async with pool.connection() as conn:
-                [health] = await collect(conn, with_quotes({}, True, 30), 3)
+                [health] = await collect(conn, with_quotes({}, True, 30, intraday=False), 3)
     finally:
         server.stop()
     assert health.key == "quotes" and health.state == "failing"
