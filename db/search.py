@@ -5,7 +5,8 @@ title + body, in any script variant (db/search_terms.py). Indexes (0002_search.s
 for words of 3+ characters, the 1-2 character gram index for shorter ones, so both rare and
 short words are index lookups. A word that is everywhere (光伏 in a PV archive) would make an
 index lookup visit most of the table, so the search first walks the newest SAMPLE_ROWS
-articles in time order and stops as soon as it has enough matches. When that comes up short,
+articles in time order and stops as soon as it has enough matches (with "relevant only", the
+relevant ones, by their own time index: 0011_relevant_time.sql). When that comes up short,
 what it saw decides the rest (db/search_plan.py): walk further when the match rate makes that
 cheaper, else look up only the rare words in the indexes and test the others on the rows found.
 Either way the candidates are the newest `candidates` matches, which are then ranked (recency,
@@ -24,10 +25,11 @@ from typing import Any, Literal
 from psycopg import AsyncConnection
 from psycopg.rows import dict_row
 
-from db.search_plan import SAMPLE_ROWS, Lookup, Sample, lookup_words, walk_rows
+from db.search_plan import SAMPLE_ROWS, Sample, lookup_words, walk_rows
 from db.search_terms import Snippet, Term, like_pattern, make_snippet, parse_terms, uses_grams
 
 TIME = "coalesce(a.published_at, a.first_seen_at)"
+RELEVANT_TIME = "r.article_time"  # the same time, kept on relevant detections (0011)
 TEXT = "article_search_text(a.title, a.body)"
 GRAMS = f"article_grams({TEXT})"
 MIN_CANDIDATES = 100
@@ -135,8 +137,12 @@ def _filters(q: SearchQuery, sql: _Sql, join: str = "JOIN") -> None:
     if q.relevant_only:
         sql.add("d.relevant")
     if q.tiers:
-        sql.joins["s"] = f"{join} sources s ON s.key = a.source_key"
-        sql.add("s.tier = ANY(%(tiers)s)", tiers=list(q.tiers))
+        # the tiers' source keys, read once: a test on the row keeps a walk in time order
+        # (a hash join to sources would make it read and sort its whole budget)
+        sql.add(
+            "a.source_key = ANY(ARRAY(SELECT s.key FROM sources s WHERE s.tier = ANY(%(tiers)s)))",
+            tiers=list(q.tiers),
+        )
     if q.sources:
         sql.add("a.source_key = ANY(%(sources)s)", sources=list(q.sources))
     if q.langs:
@@ -149,18 +155,31 @@ def _filters(q: SearchQuery, sql: _Sql, join: str = "JOIN") -> None:
         )
 
 
-def _has_filters(q: SearchQuery) -> bool:
-    """Anything `_filters` adds: it makes the filtered match rate differ from the word's."""
-    return bool(
-        q.sectors or q.actions or q.relevant_only or q.tiers or q.sources or q.langs or q.event_id
-    )
-
-
-def _time_range(q: SearchQuery, sql: _Sql) -> None:
+def _time_range(q: SearchQuery, sql: _Sql, time: str = TIME) -> None:
     if q.since:
-        sql.add(f"{TIME} >= %(since)s", since=q.since)
+        sql.add(f"{time} >= %(since)s", since=q.since)
     if q.until:
-        sql.add(f"{TIME} < %(until)s", until=q.until)
+        sql.add(f"{time} < %(until)s", until=q.until)
+
+
+def _newest_rows(q: SearchQuery, sql: _Sql, limit: str) -> str:
+    """The newest `limit` articles in the time range, newest first, as a subquery `a` (id,
+    source_key, lang, title, body, t). With relevant_only they come from the relevant
+    detections' own time index (0011_relevant_time.sql), so a walk reads only relevant rows
+    instead of reading and dropping the others (~20 of 21 in the benchmark archive). Both
+    indexes order by (time, id) newest first: either way the same rows in the same order."""
+    if q.relevant_only:
+        _time_range(q, sql, RELEVANT_TIME)
+        return f"""
+            SELECT a.id, a.source_key, a.lang, a.title, a.body, {RELEVANT_TIME} AS t
+            FROM detections r JOIN articles a ON a.id = r.article_id
+            WHERE r.relevant AND {sql.where_sql()}
+            ORDER BY {RELEVANT_TIME} DESC, r.article_id DESC LIMIT %({limit})s"""
+    _time_range(q, sql)
+    return f"""
+        SELECT a.id, a.source_key, a.lang, a.title, a.body, {TIME} AS t
+        FROM articles a WHERE {sql.where_sql()}
+        ORDER BY {TIME} DESC, a.id DESC LIMIT %({limit})s"""
 
 
 def _scan_form(variant: str, name: str, sql: _Sql) -> str:
@@ -207,19 +226,18 @@ async def _walk(
     """The newest matches (at most `want`) among the newest `budget` articles: stops reading
     as soon as it has `want` of them."""
     inner, kept, outer = _Sql(), _Sql(), _Sql()
-    _time_range(q, inner)
+    newest = _newest_rows(q, inner, "budget")
     _filters(q, kept)
     _words(terms, outer, indexed=False)
     # the filters (cheap: joins on keys) run first, behind an OFFSET 0 fence, so the words
-    # (a substring test of each body) are tested only on the rows that pass them
+    # (a substring test of each body) are tested only on the rows that pass them; the ORDER
+    # BY there costs nothing (the rows come in that order) but tells the planner so, and the
+    # walk stops at `want` matches instead of reading and sorting its whole budget
     query = f"""
         SELECT a.id FROM (
-            SELECT a.id, a.title, a.body, a.t FROM (
-                SELECT a.id, a.source_key, a.lang, a.title, a.body, {TIME} AS t
-                FROM articles a WHERE {inner.where_sql()}
-                ORDER BY {TIME} DESC, a.id DESC LIMIT %(budget)s) a
+            SELECT a.id, a.title, a.body, a.t FROM ({newest}) a
             {" ".join(kept.joins.values())}
-            WHERE {kept.where_sql()} OFFSET 0) a
+            WHERE {kept.where_sql()} ORDER BY a.t DESC, a.id DESC OFFSET 0) a
         WHERE {outer.where_sql()}
         ORDER BY a.t DESC, a.id DESC LIMIT %(want)s"""
     cur = await conn.execute(
@@ -231,33 +249,42 @@ async def _walk(
 async def _sample(
     conn: AsyncConnection, q: SearchQuery, terms: list[Term], want: int, rows: int
 ) -> Sample:
-    """Test every word on each of the newest `rows` articles: the newest matches, and how
-    often each word occurs (db/search_plan.py decides from that how to go on)."""
+    """Walk the newest `rows` articles testing every word on each: the newest matches, and
+    how often each word occurs (db/search_plan.py decides from that how to go on). Stops at
+    the `want`th match: running counts travel with each match, and the walk's last row comes
+    back too (with the counts over every row walked) when the matches fall short."""
     inner, outer = _Sql(), _Sql()
-    _time_range(q, inner)
+    newest = _newest_rows(q, inner, "rows")
     _filters(q, outer, join="LEFT JOIN")
     hits = [
         " OR ".join(_scan_form(v, f"w{i}_{j}", outer) for j, v in enumerate(term.variants))
         for i, term in enumerate(terms)
     ]
-    counts = ", ".join(f"count(*) FILTER (WHERE h{i})" for i in range(len(terms)))
     every = " AND ".join(f"h{i}" for i in range(len(terms)))
+    counts = "".join(f", count(*) FILTER (WHERE h{i}) OVER w AS c{i}" for i in range(len(terms)))
+    # OFFSET 0: each word is tested once per row, not once per window function; its ORDER BY
+    # (the order the rows come in) lets the window stream, so the LIMIT stops the walk
+    word_rows = "".join(f", x.c{i}" for i in range(len(terms)))
     query = f"""
-        SELECT count(*), (array_agg(x.id ORDER BY x.t DESC, x.id DESC)
-                          FILTER (WHERE x.ok AND {every}))[1:%(want)s],
-               count(*) FILTER (WHERE {every}), {counts}
-        FROM (SELECT a.id, a.t, coalesce({outer.where_sql()}, false) AS ok,
-                     {", ".join(f"({h}) AS h{i}" for i, h in enumerate(hits))}
-              FROM (SELECT a.id, a.source_key, a.lang, a.title, a.body, {TIME} AS t
-                    FROM articles a WHERE {inner.where_sql()}
-                    ORDER BY {TIME} DESC, a.id DESC LIMIT %(rows)s) a
-              {" ".join(outer.joins.values())}
-              OFFSET 0) x"""  # OFFSET 0: each word is tested once per row, not per aggregate
+        SELECT x.id, x.hit, x.seen, x.every_rows, x.last{word_rows}
+        FROM (SELECT a.id, a.ok AND {every} AS hit, row_number() OVER w AS seen,
+                     count(*) FILTER (WHERE {every}) OVER w AS every_rows,
+                     lead(a.id) OVER w IS NULL AS last{counts}
+              FROM (SELECT a.id, a.t, coalesce({outer.where_sql()}, false) AS ok,
+                           {", ".join(f"({h}) AS h{i}" for i, h in enumerate(hits))}
+                    FROM ({newest}) a
+                    {" ".join(outer.joins.values())}
+                    ORDER BY a.t DESC, a.id DESC OFFSET 0) a
+              WINDOW w AS (ORDER BY a.t DESC, a.id DESC ROWS UNBOUNDED PRECEDING)) x
+        WHERE x.hit OR x.last
+        LIMIT %(want)s"""
     cur = await conn.execute(query, {**inner.params, **outer.params, "rows": rows, "want": want})
-    row = await cur.fetchone()
-    assert row is not None  # an aggregate always returns a row
-    seen, ids, every_rows, *word_rows = row
-    return Sample(seen, list(ids or []), tuple(word_rows), every_rows)
+    found = await cur.fetchall()
+    if not found:  # nothing in the range
+        return Sample(0, [], tuple(0 for _ in terms), 0)
+    ids = [row[0] for row in found if row[1]]
+    _, _, seen, every_rows, last, *counts_seen = found[-1]
+    return Sample(seen, ids, tuple(counts_seen), every_rows, complete=last and seen < rows)
 
 
 async def _newest_by_index(
@@ -319,23 +346,17 @@ async def candidate_ids(conn: AsyncConnection, q: SearchQuery) -> list[int]:
         lookup = None
         if terms and not q.event_id:
             rows = await table_rows(conn)
-            # one word: a walk that stops at `want` matches; several, or one with filters: a
-            # sample that also counts each word without the filters (the same rows, tested
-            # once each), since that count, not the filtered one, is what an index lookup
-            # reads and rechecks (a frequent word with a selective filter: 13 s by the index
-            # at 1M rows, where walking on costs a fraction of a second)
-            seen = SAMPLE_ROWS
-            if len(terms) == 1 and not _has_filters(q):
-                first = await _walk(conn, q, terms, want, seen)
-                share = max(len(first), 0.5) / seen  # its matches are rechecked
-                lookup = Lookup({0}, share, share)
-            else:
-                sample = await _sample(conn, q, terms, want, seen)
-                short = tuple(all(uses_grams(v) for v in t.variants) for t in terms)
-                first, lookup = sample.ids, lookup_words(sample, short)
-            if len(first) >= want:
-                return first
-            further = walk_rows(len(first), seen, want, rows, lookup)
+            # a walk of the newest articles that stops at `want` matches; when they fall
+            # short it has counted each word without the filters (the same rows, tested once
+            # each), since that count, not the filtered one, is what an index lookup reads
+            # and rechecks (a frequent word with a selective filter: 13 s by the index at 1M
+            # rows, where walking on costs a fraction of a second)
+            sample = await _sample(conn, q, terms, want, SAMPLE_ROWS)
+            if len(sample.ids) >= want or sample.complete:
+                return sample.ids
+            short = tuple(all(uses_grams(v) for v in t.variants) for t in terms)
+            lookup = lookup_words(sample, short)
+            further = walk_rows(len(sample.ids), sample.seen, want, rows, lookup)
             if further:
                 found = await _newest_by_scan(conn, q, terms, want, further)
                 if found is not None:

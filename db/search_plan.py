@@ -1,7 +1,7 @@
 """How archive search finds its candidates: decisions only, no SQL (db/search.py).
 
-The search first tests the newest SAMPLE_ROWS articles row by row (one word: stopping as soon
-as it has enough matches; several: counting each word too). When that comes up short, the match
+The search first tests the newest SAMPLE_ROWS articles row by row, stopping as soon as it has
+enough matches and counting each word (filters ignored). When that comes up short, the match
 rate gives the cost of the two ways on: walking further (the rows needed for the rest) or the
 index lookup (every match in the archive is fetched and rechecked, because a GIN bitmap is not
 in time order). The word counts choose the lookup: only the rare words drive it, frequent ones
@@ -30,6 +30,7 @@ class Sample:
     ids: list[int]  # newest first: rows matching every word and filter
     word_rows: tuple[int, ...]  # per query word: rows containing it (filters ignored)
     all_rows: int  # rows containing every word (filters ignored)
+    complete: bool = False  # it walked every article in the range: `ids` are all matches
 
     def share(self, count: int) -> float:
         """A share estimated from the sample; an unseen word counts as half a row."""
