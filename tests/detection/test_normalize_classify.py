@@ -108,3 +108,19 @@ def test_policy_without_sector_gets_other():
 
 def test_classify_accepts_three_positional_args_and_no_lang():
     assert classify("钢厂减产", "钢铁企业减产", None).lang == "zh"
+
+
+def test_producers_abroad_named_by_company_are_not_chinese_supply_discipline():
+    abroad = "Alcoa to close or curtail 531,000 mt of smelting capacity"
+    assert not classify(abroad, "", "en", model=None).relevant
+    home = classify("China's aluminium smelters agree to curb output", "", "en", model=None)
+    assert home.relevant
+
+
+def test_trade_defence_is_not_lifted_by_naming_china():
+    text = (
+        "各国政府对中国的低价倾销行为发起反倾销和反补贴调查,钢铁、浮法玻璃过剩产能以低价销往国外。"
+    )
+    assert not classify("", text, "zh", model=None).relevant
+    # the same export glut without a trade remedy is still read as supply news about China
+    assert classify("", "中国钢铁行业整治低价倾销,压减粗钢产量。", "zh", model=None).relevant
