@@ -81,7 +81,7 @@ def move_at_alert(
 
     With a minute bar at or before `at` from the session under way: its price against the last
     final close before that session. Otherwise (no minute bars, the minute fetch failing, or
-    the day's close already stored) the newest daily bar on or before the alert's day against
+    the session closed with its close stored) the newest daily bar on or before the alert's day against
     the bar before it (the session so far when it is not final)."""
     local_day = at.astimezone(BEIJING).date()
     usable = [bar for bar in bars if bar.day <= local_day]
@@ -97,8 +97,9 @@ def move_at_alert(
     day = session_day(minute.at, calendar or Calendar())
     if usable and usable[-1].day > day:
         return daily  # the minute is older than the newest daily bar: a stale minute
-    if any(bar.day == day and bar.final for bar in usable):
-        return daily  # the session's close is stored: the close is the figure
+    closed = at >= datetime.combine(day, SESSION_CLOSE, BEIJING)
+    if closed and any(bar.day == day and bar.final for bar in usable):
+        return daily  # the session closed and its close is stored: the close is the figure
     closes = [bar for bar in bars if bar.day < day and bar.final]
     if not closes:
         return daily

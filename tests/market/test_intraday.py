@@ -159,3 +159,13 @@ def test_no_previous_close_falls_back_and_mixed_sources_say_each_their_time():
         "PS main +5.2% (at 10:31, vs previous close), "
         "FG main +2.0% (today so far, vs previous close)"
     )
+
+
+def test_a_close_stored_later_is_not_read_before_it_happened():
+    """Replayed after the fact (a preview, an edit of an old alert): at 10:31 the day's close
+    was not known yet, so the minute is the figure even though the final bar is stored now."""
+    alert = at("2026-08-24T10:31:30")
+    bars = [b for b in daily("PS0") if b.day <= date(2026, 8, 24)]  # fetched 08-31: all final
+    assert bars[-1].final and bars[-1].day == date(2026, 8, 24)
+    move = move_at_alert("PS0", "PS main", bars, alert, minute_at(minutes("PS0"), alert))
+    assert move.at == at("2026-08-24T10:31") and move.change == 46840 / 44527 - 1
