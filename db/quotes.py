@@ -72,17 +72,19 @@ async def trading_days(conn: AsyncConnection, since: date, until: date) -> list[
     return [row[0] for row in await cur.fetchall()]
 
 
-async def alerted_on(conn: AsyncConnection, day: date) -> list[tuple[str, list[str]]]:
-    """Events whose first alert went out on this Beijing day, with their sectors: the alerts
-    the day's close edit updates."""
+async def alerted_between(
+    conn: AsyncConnection, start: datetime, end: datetime
+) -> list[tuple[str, list[str]]]:
+    """Events whose first alert went out in [start, end), with their sectors: the alerts a
+    session's close edit updates (those sent since the previous session closed)."""
     cur = await conn.execute(
         """
         SELECT DISTINCT e.id, e.sectors FROM outbox o JOIN events e ON e.id = o.event_id
         WHERE o.kind = 'alert' AND o.status = 'sent' AND o.chat_id <> 0
-          AND (o.sent_at AT TIME ZONE 'Asia/Shanghai')::date = %s
+          AND o.sent_at >= %s AND o.sent_at < %s
         ORDER BY e.id
         """,
-        (day,),
+        (start, end),
     )
     return [(str(event_id), list(sectors)) for event_id, sectors in await cur.fetchall()]
 

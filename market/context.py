@@ -14,6 +14,7 @@ from db.outbox import enqueue_updates
 from detection.contracts import book
 from market.calendar import Calendar
 from market.moves import Move, move_at_alert
+from market.sina import SESSION_CLOSE
 
 MAX_CONTRACTS = 3  # an alert names at most this many contracts
 
@@ -65,11 +66,15 @@ async def market_line(
 
 
 async def arm_close_edits(conn: AsyncConnection, at: datetime | None = None) -> int:
-    """After the day's close is stored: re-arm the update of every event alerted today that
-    has contracts, so its alert message is edited to show the close (never a new message)."""
-    day = (at or datetime.now(BEIJING)).astimezone(BEIJING).date()
+    """After a session's close is stored: re-arm the update of every event alerted since the
+    previous session closed (during the session, the evening and night before it, a weekend
+    or holiday) that has contracts, so its alert message is edited to show this session's
+    close (never a new message)."""
+    moment = (at or datetime.now(BEIJING)).astimezone(BEIJING)
+    previous = Calendar().previous_days(moment.date(), 1)[0]
+    since = datetime.combine(previous, SESSION_CLOSE, BEIJING)
     armed = 0
-    for event_id, sectors in await quotes.alerted_on(conn, day):
+    for event_id, sectors in await quotes.alerted_between(conn, since, moment):
         if book().for_sectors(sectors):
             armed += await enqueue_updates(conn, event_id)
     return armed

@@ -81,8 +81,8 @@ def move_at_alert(
 
     With a minute bar at or before `at` from the session under way: its price against the last
     final close before that session. Otherwise (no minute bars, the minute fetch failing, or
-    the session closed with its close stored) the newest daily bar on or before the alert's day against
-    the bar before it (the session so far when it is not final)."""
+    the session closed with its close stored) the newest daily bar on or before the alert's
+    day against the bar before it (the session so far when it is not final)."""
     local_day = at.astimezone(BEIJING).date()
     usable = [bar for bar in bars if bar.day <= local_day]
     if len(usable) < 2:

@@ -238,3 +238,34 @@ def test_quotes_fetch_and_list_show_the_minutes(database_url, site, tmp_path):
               site.server.url], env=env,
     )  # fmt: skip
     assert skipped.exit_code == 0 and "minute" not in skipped.output
+
+
+async def test_the_close_edit_covers_alerts_since_the_previous_close(database_url):
+    """Monday's 15:10 close edit updates the alerts sent since Friday's 15:00 close (Friday
+    night, the weekend, Monday's session), not those Friday's own close edit already did."""
+    from market.context import arm_close_edits
+
+    sent = {
+        "fri-session": "2026-08-21T14:00",
+        "fri-night": "2026-08-21T21:30",
+        "saturday": "2026-08-22T10:00",
+        "mon-session": "2026-08-24T10:00",
+        "cement-mon": "2026-08-24T11:00",  # a sector with no listed future: nothing to edit
+    }
+    async with await psycopg.AsyncConnection.connect(database_url, autocommit=True) as conn:
+        for event_id, moment in sent.items():
+            ids = await seed_event(conn, event_id)
+            sectors = ["cement"] if event_id.startswith("cement") else ["pv_glass"]
+            await conn.execute("UPDATE events SET sectors = %s WHERE id = %s", (sectors, event_id))
+            await enqueue_alert(
+                conn, event_id, [CHAT], sectors, ["production_cut"], payload(event_id, ids[0]),
+            )  # fmt: skip
+            await conn.execute(
+                "UPDATE outbox SET status = 'sent', sent_at = %s WHERE event_id = %s",
+                (datetime.fromisoformat(moment).replace(tzinfo=BEIJING), event_id),
+            )
+        close = datetime(2026, 8, 24, 15, 10, tzinfo=BEIJING)
+        assert await arm_close_edits(conn, close) == 3
+        cur = await conn.execute("SELECT event_id FROM outbox WHERE kind = 'update' ORDER BY 1")
+        edited = [row[0] for row in await cur.fetchall()]
+    assert edited == ["fri-night", "mon-session", "saturday"]
