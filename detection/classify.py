@@ -22,6 +22,7 @@ from detection.attribution import acted_sectors
 from detection.figures import find_explicit_month, find_figures, find_month, find_month_hint
 from detection.learned.features import tokens as model_tokens
 from detection.learned.linear import TextModel
+from detection.learned.stack import ActionEvidence, decide
 from detection.learned.store import default_model
 from detection.lexicon import Lexicon, Match, load_lexicon
 from detection.model import Detection, Evidence, Field
@@ -45,6 +46,7 @@ KIND_WEIGHT = {"term": 1.0, "pair": 0.8, "policy": 0.6, "issuer": 0.6, "implied"
 # Action weights where they differ: the campaign name is weak evidence of a directive; a named
 # ministry or association stating the action is strong evidence of one.
 ACTION_WEIGHT = {"implied": 0.5, "issuer": 1.0}
+POLICY = "policy_guideline"
 ACTION_ORDER = ("production_cut", "capacity_exit", "price_discipline", "inspection")
 TITLE_ANTI_BONUS = 0.3
 BODY_CAP = 1.6
@@ -134,6 +136,21 @@ def classify(
     """Pure classification of one article; `published` only dates a bare "7月".
     `model`: the learned model to combine with the rules ("default": the committed one,
     loaded once; None: rules only)."""
+    return _classify(title, text, lang, published, model)[0]
+
+
+def action_evidence(title: str, text: str, lang: str | None = None) -> ActionEvidence:
+    """What the rules saw of each action (the action stacker's input; no model needed)."""
+    return _classify(title, text, lang, None, None)[1]
+
+
+def _classify(
+    title: str,
+    text: str,
+    lang: str | None,
+    published: datetime | None,
+    model: TextModel | Literal["default"] | None,
+) -> tuple[Detection, ActionEvidence]:
     lex = load_lexicon()
     t_norm, b_norm = normalized_fields(title, text)
     lang = lang or detect_lang(t_norm + " " + b_norm)
@@ -153,6 +170,7 @@ def classify(
     sector_w: dict[str, float] = defaultdict(float)  # sectors in reach of an action
     acted_w: dict[str, float] = defaultdict(float)  # the sectors the actions are about
     scored: list[tuple[float, _Field, Sentence]] = []
+    strongest: dict[tuple[str, str, str], float] = {}  # (action, field, hit kind) -> weight
     for f in fields:
         by_sent: dict[int, list[Hit]] = defaultdict(list)
         for h in f.hits:
@@ -172,6 +190,8 @@ def classify(
                 w = pw * KIND_WEIGHT[h.kind]
                 aw = pw * ACTION_WEIGHT.get(h.kind, KIND_WEIGHT[h.kind])
                 per_action[h.action] = max(per_action.get(h.action, 0.0), aw)
+                key = (h.action, f.name, h.kind)
+                strongest[key] = max(strongest.get(key, 0.0), pw)
                 for s in h.sectors:
                     sector_w[s] += w
                 for s in acted_sectors(h, sent, f.matches, f.text, lex, win):
@@ -180,6 +200,7 @@ def classify(
             for a, aw in per_action.items():
                 action_w[a] += aw
     raw += min(body_sum, BODY_CAP)
+    evidence = _action_evidence(action_w, strongest, fields, lex)
     if _campaign_in_headline(fields, lang):
         raw += TITLE_ANTI_BONUS
     if not any(h.kind != "policy" for f in fields for h in f.hits):
@@ -210,7 +231,7 @@ def classify(
         relevant = probability >= comb.veto if rules_say else score >= comb.threshold
     if relevant and not sector_w:
         sector_w = acted_w = _mentioned_sectors(fields, lex)
-    if relevant and not action_w and learned is not None:
+    if relevant and not action_w and learned is not None and not learned.stack:
         action_w = _model_actions(learned, vec)
     if not acted_w:  # no action names its sector: those named before some action stand in
         before = _named_before_an_action(fields, lex)
@@ -221,7 +242,12 @@ def classify(
     if relevant:  # sectors named beside the action but not acted on: context for the reader
         named = _drop_parents(_top(sector_w, SECTOR_SHARE), sector_w)
         det = replace(det, mentioned=tuple(s for s in named if s not in det.sectors))
-    if relevant and learned is not None and det.actions:
+    if relevant and learned is not None and learned.stack:
+        stacked = decide(learned.stack, evidence, learned.actions(vec))
+        if _named_issuer_orders(evidence) and POLICY not in stacked:
+            stacked = (*stacked, POLICY)  # LABELING.md: a named body ordering it is a directive
+        det = replace(det, actions=stacked, rule_actions=det.actions)
+    elif relevant and learned is not None and det.actions:
         det = replace(det, actions=_refine_actions(det.actions, learned, vec))
     det = replace(det, rule_score=rule_score, model_score=probability)
     if learned is not None and relevant and rule_score < float(st.get("threshold", 0.5)):
@@ -230,7 +256,31 @@ def classify(
         det = replace(det, month=find_explicit_month(t_norm + " " + b_norm))
         if det.month is None and relevant:
             det = replace(det, month_hint=find_month_hint(t_norm + " " + b_norm))
-    return det
+    return det, evidence
+
+
+def _named_issuer_orders(ev: ActionEvidence) -> bool:
+    """A named ministry or association states the action in the sentence that names it
+    ("国家能源局启动超产核查", "NEA ordered inspections")."""
+    return any(kind == "issuer" and w > 0 for (_, _, kind), w in ev.strongest.items())
+
+
+def _action_evidence(
+    action_w: dict[str, float],
+    strongest: dict[tuple[str, str, str], float],
+    fields: list[_Field],
+    lex: Lexicon,
+) -> ActionEvidence:
+    top = max(action_w.values(), default=0.0)
+    share = {a: round(w / top, 6) for a, w in action_w.items()} if top else {}
+    kinds = {
+        lex.actor_kind.get(v, "")
+        for f in fields
+        for m in f.matches
+        for k, v in m.tags
+        if k == "actor"
+    }
+    return ActionEvidence(share, strongest, frozenset(kinds - {""}))
 
 
 def _on_topic(fields: list[_Field]) -> bool:
@@ -355,7 +405,7 @@ def _build(
                     actors.append(v)
     actions = _top(action_w, ACTION_SHARE, ACTION_ORDER) if relevant else ()
     policy_w = action_w.get("policy_guideline", 0.0)
-    if relevant and policy_w >= POLICY_SHARE * max(action_w.values()) and policy_w:
+    if relevant and policy_w and policy_w >= POLICY_SHARE * max(action_w.values()):
         actions = tuple(dict.fromkeys((*actions, "policy_guideline")))
     sectors = _drop_parents(_top(sector_w, SECTOR_SHARE), sector_w) if relevant else ()
     if relevant and not sectors:

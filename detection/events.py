@@ -28,6 +28,13 @@ def _concrete(actions: tuple[str, ...]) -> bool:
     return any(a != POLICY for a in actions)
 
 
+def key_actions(det: Detection) -> tuple[str, ...]:
+    """The actions an event is keyed on: those reported, then any other the rules' sentences
+    name. Two reports of one action often stress different parts of it (a buyout platform:
+    capacity exit in one, output cuts in another), so the keys err on the wide side."""
+    return tuple(dict.fromkeys((*det.actions, *det.rule_actions)))
+
+
 @dataclass(frozen=True)
 class Assignment:
     event_id: str
@@ -194,19 +201,17 @@ class EventIndex:
         shared action, no conflicting issuing body, within the window when both are dated."""
         bodies = set(_bodies(det))
         sectors = det.sectors or ("other",)
+        actions = key_actions(det)
         best: tuple[float, str] | None = None
         for ev in self._events.values():
             if dated and ev.dated and not self._in_window(ev, when):
                 continue
             if sectors[0] not in ev.sectors and ev.sectors[0] not in sectors:
                 continue
-            act = set(det.actions) & set(ev.actions)
+            act = set(actions) & set(ev.actions)
             same_body = bool(bodies & set(ev.bodies))
             if not act or (
-                act == {POLICY}
-                and _concrete(det.actions)
-                and _concrete(ev.actions)
-                and not same_body
+                act == {POLICY} and _concrete(actions) and _concrete(ev.actions) and not same_body
             ):
                 continue  # two directives ordering different actions are two events, unless
                 # one issuing body: its one directive reported with another emphasis
@@ -235,7 +240,7 @@ class EventIndex:
 
     def _new(self, article_id: str, det: Detection, when: datetime, dated: bool) -> _Event:
         sectors = det.sectors or ("other",)
-        actions = det.actions or ("policy_guideline",)
+        actions = key_actions(det) or ("policy_guideline",)
         month = f"{when.year:04d}-{when.month:02d}" if dated else None
         digest = hashlib.sha1(article_id.encode()).hexdigest()[:6]
         eid = f"{sectors[0]}-{actions[0]}-{month or 'undated'}-{digest}"

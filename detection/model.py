@@ -38,10 +38,13 @@ class Detection:
     rule_score: float | None = None  # the rules' own score (None: not recorded)
     model_score: float | None = None  # the model's probability (None: no model, or not asked)
     mentioned: tuple[str, ...] = ()  # sectors named near the action but not acted on
+    # the actions the rules' sentences name, where the learned stage chose `actions` (the
+    # reported ones) differently; event grouping keys on both (detection.events)
+    rule_actions: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
-        for key in ("sectors", "actions", "actors", "figures", "mentioned"):
+        for key in ("sectors", "actions", "actors", "figures", "mentioned", "rule_actions"):
             d[key] = list(d[key])
         d["evidence"] = [e.to_dict() for e in self.evidence]
         return d
@@ -66,4 +69,5 @@ class Detection:
             rule_score=d.get("rule_score"),
             model_score=d.get("model_score"),
             mentioned=tuple(d.get("mentioned", ())),
+            rule_actions=tuple(d.get("rule_actions", ())),
         )

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from detection.learned.features import display
+from detection.learned.stack import ActionCut
 
 RELEVANT = "relevant"
 
@@ -61,6 +62,9 @@ class TextModel:
     idf: tuple[float, ...]
     heads: dict[str, Head]
     combination: Combination = field(default_factory=Combination)
+    # per-action stackers (detection.learned.stack); empty: the rules name the actions and
+    # a head above `combination.action_add` adds one
+    stack: dict[str, ActionCut] = field(default_factory=dict)
 
     @cached_property
     def vocabulary(self) -> dict[str, int]:

@@ -1,8 +1,10 @@
 """The model file: gzip-compressed JSON, written byte-for-byte reproducibly, loaded once.
 
 Format: {"format": 1, "meta": {...}, "combination": {...}, "terms": [...], "idf": [...],
-"heads": {name: {"coef": [...], "intercept": x}}}. Floats are rounded to 6 significant digits
-and the gzip header carries no time or name, so the same data gives the same bytes. The
+"heads": {name: {"coef": [...], "intercept": x}}, "action_stack": {action: {"coef": [...],
+"intercept": x, "cut": x}}} (an older file without "action_stack" still loads). Floats are
+rounded to 6 significant digits and the gzip header carries no time or name, so the same data
+gives the same bytes. The
 training provenance (corpora with their sha256, seed, library versions) is in "meta" and in
 the readable sidecar `<model>.meta.json` beside it.
 """
@@ -20,6 +22,7 @@ from pathlib import Path
 
 from detection.learned.corpus import CorpusFile
 from detection.learned.linear import Combination, Head, TextModel
+from detection.learned.stack import ActionCut
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +56,14 @@ def model_bytes(model: TextModel, meta: TrainingMeta) -> bytes:
         "heads": {
             name: {"coef": [_round(c) for c in h.coef], "intercept": _round(h.intercept)}
             for name, h in sorted(model.heads.items())
+        },
+        "action_stack": {
+            name: {
+                "coef": [_round(c) for c in s.coef],
+                "intercept": _round(s.intercept),
+                "cut": _round(s.cut),
+            }
+            for name, s in sorted(model.stack.items())
         },
     }
     raw = json.dumps(doc, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
@@ -105,7 +116,13 @@ def load_model(path: Path) -> TextModel:
     if len(idf) != len(terms) or any(len(h.coef) != len(terms) for h in heads.values()):
         raise ValueError(f"{path}: terms, idf and coefficients differ in length")
     comb = Combination(**{k: float(v) for k, v in doc.get("combination", {}).items()})
-    return TextModel(terms, idf, heads, comb)
+    stack = {
+        str(name): ActionCut(
+            tuple(float(c) for c in s["coef"]), float(s["intercept"]), float(s["cut"])
+        )
+        for name, s in doc.get("action_stack", {}).items()
+    }
+    return TextModel(terms, idf, heads, comb, stack)
 
 
 @lru_cache(maxsize=1)

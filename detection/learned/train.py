@@ -9,15 +9,17 @@ same seed give the same coefficients (lbfgs is deterministic).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from detection.learned.corpus import LabelledRecord
 from detection.learned.features import tokens
 from detection.learned.linear import RELEVANT, Combination, Head, TextModel
+from detection.learned.stack import ActionCut, fit_cuts
 
 ACTIONS = ("production_cut", "capacity_exit", "price_discipline", "policy_guideline", "inspection")
 MIN_ACTION_EXAMPLES = 5
+INNER_FOLDS = 5  # out-of-fold head probabilities for the action stacker
 
 
 @dataclass(frozen=True)
@@ -27,9 +29,10 @@ class TrainParams:
     c: float = 10.0
     min_df: int = 2
     seed: int = 0
+    stack: bool = True  # learn the per-action stackers (detection.learned.stack)
 
     def as_dict(self) -> dict[str, float]:
-        return {"c": self.c, "min_df": float(self.min_df)}
+        return {"c": self.c, "min_df": float(self.min_df), "stack": float(self.stack)}
 
 
 def record_tokens(rec: LabelledRecord) -> list[str]:
@@ -52,8 +55,38 @@ def fit(
     from threadpoolctl import threadpool_limits
 
     # Tiny problems: BLAS threads only contend (seconds instead of milliseconds on a busy box).
+    params = params or TrainParams()
+    combination = combination or Combination()
     with threadpool_limits(1):
-        return _fit(records, params or TrainParams(), combination or Combination())
+        model = _fit(records, params, combination)
+        if params.stack:
+            model = replace(model, stack=_fit_stack(records, params, combination))
+        return model
+
+
+def _fit_stack(
+    records: Sequence[LabelledRecord], params: TrainParams, combination: Combination
+) -> dict[str, ActionCut]:
+    """Per-action stackers over the rules' evidence and out-of-fold head probabilities:
+    each relevant record's heads come from a model fitted without its event (grouped inner
+    folds), as a new article's will."""
+    from sklearn.model_selection import StratifiedGroupKFold
+
+    from detection.classify import action_evidence
+
+    labelled = [r for r in records if r.relevant is not None]
+    y = [int(bool(r.relevant)) for r in labelled]
+    probs: dict[int, dict[str, float]] = {}
+    splitter = StratifiedGroupKFold(n_splits=INNER_FOLDS, shuffle=True, random_state=params.seed)
+    for train_idx, test_idx in splitter.split(labelled, y, [r.group for r in labelled]):
+        inner = _fit([labelled[int(i)] for i in train_idx], params, combination)
+        for i in test_idx:
+            if labelled[int(i)].relevant:
+                probs[int(i)] = inner.actions(inner.vector(record_tokens(labelled[int(i)])))
+    pos = sorted(probs)
+    evidence = [action_evidence(labelled[i].title, labelled[i].text, labelled[i].lang) for i in pos]
+    labels = [labelled[i].actions for i in pos]
+    return fit_cuts(evidence, [probs[i] for i in pos], labels, params.seed)
 
 
 def _fit(
