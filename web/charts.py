@@ -50,14 +50,16 @@ def stacked_columns(columns: list[date], series: list[Series], label: str) -> Ma
     legend_rows = (len(series) + 3) // 4
     height = top + plot_h + bottom + 18 * legend_rows
     totals = [sum(s.values[i] for s in series) for i in range(len(columns))]
-    ymax = 4 * _tick_step(max(totals, default=0), 4)
+    top_total = max(totals, default=0)
+    ticks = min(4, max(top_total, 1))  # a tallest column of 1 gets one gridline, not four
+    ymax = ticks * _tick_step(top_total, ticks)
     plot_w = width - left - 10
     slot = plot_w / max(len(columns), 1)
     bar_w = max(slot * 0.7, 1.0)
     body = []
-    for tick in range(5):
-        value = ymax * tick // 4
-        y = top + plot_h - plot_h * tick / 4
+    for tick in range(ticks + 1):
+        value = ymax * tick // ticks
+        y = top + plot_h - plot_h * tick / ticks
         body.append(
             f'<line x1="{left}" x2="{width - 10}" y1="{y:.1f}" y2="{y:.1f}" stroke="#ddd"/>'
             f'<text x="{left - 4}" y="{y + 4:.1f}" text-anchor="end" {FONT}>{value:g}</text>'

@@ -128,7 +128,9 @@ async def test_filters_and_search_change_the_results(web_console: Running, brows
     assert w.errors == []
 
 
-async def test_a_verdict_click_is_stored(web_console: Running, browser: Any) -> None:
+async def test_a_verdict_click_is_stored(
+    web_console: Running, browser: Any, screenshots: Path
+) -> None:
     w = await _page(browser)
     steel = web_console.seeded.events["steel"]
     await w.open(web_console.url + f"/events/{steel}")
@@ -164,6 +166,8 @@ async def test_a_verdict_click_is_stored(web_console: Running, browser: Any) -> 
         ("wrong_sector", ["coal"], None, "web", None),
     ]
     assert w.errors == []
+    # logged in: the verdicts and the form to add one
+    await w.page.screenshot(path=str(screenshots / "event-verdicts.png"), full_page=True)
 
 
 async def test_a_hostile_title_renders_as_text(web_console: Running, browser: Any) -> None:

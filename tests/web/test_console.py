@@ -145,6 +145,8 @@ def test_charts_escape_labels_and_scale_to_the_data() -> None:
     assert "<script>" not in svg and "&lt;script&gt;" in svg
     assert svg.count("<rect") == 3 + 2  # three bars with a value, two legend swatches
     assert ">8</text>" in svg and ">6</text>" in svg  # round gridlines above the tallest (5)
+    one = str(stacked_columns([date(2026, 9, 7)], [Series("水泥", (1,), "#000")], "t"))
+    assert ">1</text>" in one and ">2</text>" not in one  # the axis ends at the data
     bars = str(horizontal_bars([("a&b", 4, "a&b: 4"), ("c", 2, "c: 2")], "t"))
     assert "a&amp;b" in bars and 'width="510.0"' in bars and 'width="255.0"' in bars
 
