@@ -275,7 +275,8 @@ async def fetch_quotes_job(parts: Components, close: bool = False) -> None:
 
 
 def add_quote_jobs(scheduler: AsyncIOScheduler, parts: Components) -> None:
-    """Every CAPWATCH_QUOTES_INTERVAL_MINUTES in session hours, once now, and at 15:10."""
+    """Every CAPWATCH_QUOTES_INTERVAL_MINUTES in session hours (day and night sessions), once
+    now, and at 15:10."""
     from datetime import datetime
 
     from apscheduler.triggers.cron import CronTrigger

@@ -15,7 +15,8 @@ import logging
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
+from datetime import time as clock
 
 import httpx
 from psycopg_pool import AsyncConnectionPool
@@ -176,11 +177,31 @@ async def fetch_minutes(
     return result
 
 
+NIGHT_OPEN = clock(21, 0)  # night sessions open (the day's trading for the next trading day)
+NIGHT_LAST = clock(2, 30)  # ... and the longest (gold, silver) ends; base metals at 01:00
+
+
+def _has_night(day: date) -> bool:
+    """A trading day is followed by a night session unless the next weekday is closed (the
+    exchanges hold none on the eve of a holiday)."""
+    following = day + timedelta(days=1)
+    while following.weekday() >= 5:
+        following += timedelta(days=1)
+    return is_trading_day(day) and is_trading_day(following)
+
+
 def in_session(moment: datetime) -> bool:
-    """Day-session hours of a trading day (Beijing): when a fetch can change today's bar."""
+    """Session hours (Beijing), when a fetch can change a bar: the day session of a trading
+    day (09:00-15:00) and the night session after it (21:00-02:30)."""
     local = moment.astimezone(BEIJING)
     minutes = local.hour * 60 + local.minute
-    return is_trading_day(local.date()) and 9 * 60 <= minutes <= 15 * 60
+    if is_trading_day(local.date()) and 9 * 60 <= minutes <= 15 * 60:
+        return True
+    if local.time() >= NIGHT_OPEN:
+        return _has_night(local.date())
+    if local.time() <= NIGHT_LAST:
+        return _has_night(local.date() - timedelta(days=1))
+    return False
 
 
 def quotes_source(interval_minutes: int) -> SourceConfig:

@@ -10,6 +10,7 @@ from core.tz import BEIJING
 from db.models import MinuteBar, QuoteBar
 from market.calendar import Calendar
 from market.context import describe
+from market.fetch import in_session
 from market.moves import move_at_alert, session_day
 from market.sina import minute_url, parse_daily, parse_minutes
 
@@ -169,3 +170,17 @@ def test_a_close_stored_later_is_not_read_before_it_happened():
     assert bars[-1].final and bars[-1].day == date(2026, 8, 24)
     move = move_at_alert("PS0", "PS main", bars, alert, minute_at(minutes("PS0"), alert))
     assert move.at == at("2026-08-24T10:31") and move.change == 46840 / 44527 - 1
+
+
+def test_quotes_are_fetched_in_the_day_and_night_sessions():
+    fetch = {
+        "2026-08-24T08:59": False, "2026-08-24T09:00": True, "2026-08-24T15:00": True,
+        "2026-08-24T15:01": False, "2026-08-24T20:59": False,
+        "2026-08-24T21:00": True, "2026-08-25T01:30": True,  # Monday's night session
+        "2026-08-25T02:31": False,
+        "2026-08-21T22:00": True, "2026-08-22T02:00": True,  # Friday night trades for Monday
+        "2026-08-22T10:00": False, "2026-08-22T21:30": False,  # Saturday
+        "2026-09-30T21:30": False,  # no night session on the eve of National Day
+        "2026-10-01T10:00": False,
+    }  # fmt: skip
+    assert {when: in_session(at(when)) for when in fetch} == fetch
