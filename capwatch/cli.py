@@ -123,13 +123,29 @@ def evaluate(
             "--show-groups", help="With --cv: list split and mixed events (where B-cubed is lost)."
         ),
     ] = False,
+    choose_combination: Annotated[
+        bool,
+        typer.Option(
+            "--choose-combination",
+            help="With --cv: also the figures when each fold chooses the model/rules weight "
+            "and threshold on its own training part (inner CV) instead of the fixed ones.",
+        ),
+    ] = False,
 ) -> None:
     """Score the detector on labelled corpora: relevance P/R/F1, sector/action F1, events."""
     if cv is not None:
         from detection.learned.commands import cv_command
 
         raise typer.Exit(
-            cv_command(list(corpus or []), cv, show_errors, as_json, sys.stdout, show_groups)
+            cv_command(
+                list(corpus or []),
+                cv,
+                show_errors,
+                as_json,
+                sys.stdout,
+                show_groups,
+                choose_combination,
+            )
         )
     from detection.cli import eval_command
 

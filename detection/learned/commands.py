@@ -11,6 +11,7 @@ from typing import TextIO
 from detection.evaluate import Metrics
 from detection.learned.corpus import LabelledRecord, read_corpora
 from detection.learned.crossval import CVReport, cross_validate, in_sample
+from detection.learned.linear import Combination
 from detection.learned.store import DEFAULT_PATH, TrainingMeta, write_model
 from detection.learned.train import TrainParams, fit
 
@@ -120,20 +121,27 @@ def cv_command(
     as_json: bool,
     out: TextIO,
     show_groups: bool = False,
+    choose_combination: bool = False,
 ) -> int:
-    """Grouped K-fold figures beside the in-sample ones and the rules alone."""
+    """Grouped K-fold figures beside the in-sample ones and the rules alone; with
+    `choose_combination` also the CV figure when each fold chooses its own combination."""
     records = _load(corpora or default_corpora(), out)
     if records is None:
         return 2
     try:
         cv = cross_validate(records, folds)
+        chosen = (
+            cross_validate(records, folds, choose_combination=True) if choose_combination else None
+        )
     except ValueError as exc:
         out.write(f"error: {exc}\n")
         return 2
     insample = in_sample(records, fit(records))
     rules = in_sample(records, None)
-    columns = [
-        (f"cv {folds}-fold", cv.metrics, cv.recall_by_lang),
+    columns = [(f"cv {folds}-fold", cv.metrics, cv.recall_by_lang)]
+    if chosen is not None:
+        columns.append(("cv, chosen/fold", chosen.metrics, chosen.recall_by_lang))
+    columns += [
         ("in-sample", insample.metrics, insample.recall_by_lang),
         ("rules only", rules.metrics, rules.recall_by_lang),
     ]
@@ -157,6 +165,14 @@ def cv_command(
         f"{len(records)} records; grouped {folds}-fold cross-validation (events kept whole)\n"
     )
     out.write(_table(columns) + "\n")
+    if chosen is not None:
+        picks = ", ".join(f"{c.model_weight:g}/{c.threshold:g}" for c in chosen.combinations)
+        fixed = Combination()
+        out.write(
+            f"combination chosen per fold (model weight/threshold, by relevance F1 on an inner "
+            f"grouped CV of the fold's training part): {picks}; fixed: "
+            f"{fixed.model_weight:g}/{fixed.threshold:g}\n"
+        )
     if show_errors:
         out.write(_errors(cv) + "\n")
     if show_groups:

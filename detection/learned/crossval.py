@@ -10,7 +10,7 @@ a model trained on everything, for the side-by-side figure.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from detection.arrival import arrival_time, in_arrival_order
 from detection.classify import classify
@@ -39,6 +39,7 @@ class CVReport:
     metrics: Metrics
     recall_by_lang: dict[str, float]
     scored: tuple[ScoredRecord, ...]
+    combinations: tuple[Combination, ...] = ()  # chosen per fold (choose_combination only)
 
     def errors(self) -> list[ScoredRecord]:
         """False alerts and missed records, the worst first (highest-scored false alerts,
@@ -95,20 +96,48 @@ def cross_validate(
     k: int = 5,
     params: TrainParams | None = None,
     combination: Combination | None = None,
+    choose_combination: bool = False,
 ) -> CVReport:
     """Each record classified by the model of the fold it was held out of; then all records
-    grouped into events together (so a wrong merge across folds still counts)."""
+    grouped into events together (so a wrong merge across folds still counts).
+    `choose_combination`: each fold's model/rules weight and threshold are chosen by an inner
+    grouped CV of its training part (detection.learned.combine), not fixed."""
     params = params or TrainParams()
     folds = fold_of(records, k, params.seed)
     dets: list[Detection | None] = [None] * len(records)
+    chosen: list[Combination] = []
     for n in range(k):
         train = [r for r, f in zip(records, folds, strict=True) if f != n]
-        model = fit(train, params, combination)
+        comb = combination
+        if choose_combination:
+            comb = _inner_choice(train, params, combination or Combination())
+            chosen.append(comb)
+        model = fit(train, params, comb)
         test = [i for i, f in enumerate(folds) if f == n]
         for i, det in zip(test, detect_all([records[i] for i in test], model), strict=True):
             dets[i] = det
     done = [d for d in dets if d is not None]
-    return _report(records, group(records, done), folds, k)
+    report = _report(records, group(records, done), folds, k)
+    return replace(report, combinations=tuple(chosen))
+
+
+def _inner_choice(
+    train: Sequence[LabelledRecord], params: TrainParams, base: Combination
+) -> Combination:
+    """The combination that does best on out-of-fold detections of `train` alone."""
+    from detection.learned.combine import INNER_FOLDS, choose
+    from detection.lexicon import load_lexicon
+
+    labelled = [r for r in train if r.relevant is not None]
+    inner = fold_of(labelled, INNER_FOLDS, params.seed)
+    dets: list[Detection | None] = [None] * len(labelled)
+    for n in range(INNER_FOLDS):
+        model = fit([r for r, f in zip(labelled, inner, strict=True) if f != n], params, base)
+        test = [i for i, f in enumerate(inner) if f == n]
+        for i, det in zip(test, detect_all([labelled[i] for i in test], model), strict=True):
+            dets[i] = det
+    threshold = float(load_lexicon().settings.get("threshold", 0.5))
+    return choose(labelled, [d for d in dets if d is not None], base, threshold)
 
 
 def in_sample(records: Sequence[LabelledRecord], model: TextModel | None) -> CVReport:
