@@ -130,9 +130,11 @@ def _inner_choice(
 
     labelled = [r for r in train if r.relevant is not None]
     inner = fold_of(labelled, INNER_FOLDS, params.seed)
+    relevance_only = replace(params, stack=False)  # the choice reads relevance alone
     dets: list[Detection | None] = [None] * len(labelled)
     for n in range(INNER_FOLDS):
-        model = fit([r for r, f in zip(labelled, inner, strict=True) if f != n], params, base)
+        train_part = [r for r, f in zip(labelled, inner, strict=True) if f != n]
+        model = fit(train_part, relevance_only, base)
         test = [i for i, f in enumerate(inner) if f == n]
         for i, det in zip(test, detect_all([labelled[i] for i in test], model), strict=True):
             dets[i] = det
