@@ -22,6 +22,7 @@ import json
 import re
 import sys
 import time
+import unicodedata
 import warnings
 from collections import Counter
 from datetime import datetime, timedelta
@@ -85,6 +86,10 @@ def chinese_set(root: Path, show_tuning: bool = False) -> None:
     ours_f1: dict[str, float] = {}
     theirs_f1: dict[str, float] = {}
     day_ok = minute_ok = minute_n = hd_ok = dated = 0
+    ours_seconds = theirs_seconds = 0.0
+    first = decode_html(next((root / "original").iterdir()).read_bytes()).text
+    extract_article(first)  # imports and dateparser's first-call set-up out of the timing
+    readability_alone(first, "http://example.cn/")
     started = time.perf_counter()
     for path in sorted((root / "original").iterdir()):
         name = path.stem
@@ -94,9 +99,14 @@ def chinese_set(root: Path, show_tuning: bool = False) -> None:
         wrapper = _WRAPPER.match(html)
         url = wrapper.group(1) if wrapper else "http://example.cn/"
         page = html[wrapper.end() :] if wrapper else html
+        tick = time.perf_counter()
         found = extract_article(page, url)
+        tock = time.perf_counter()
+        alone = readability_alone(page, url)
+        ours_seconds += tock - tick
+        theirs_seconds += time.perf_counter() - tock
         ours_f1[name] = char_f1(found.text, truth_text)
-        theirs_f1[name] = char_f1(readability_alone(page, url), truth_text)
+        theirs_f1[name] = char_f1(alone, truth_text)
         if show_tuning and tuning_half(name):
             print(f"  {name[:8]} F1 {ours_f1[name]:.3f} (readability {theirs_f1[name]:.3f}) "
                   f"{found.method} {len(found.text)}/{len(truth_text)} chars {url}")  # fmt: skip
@@ -121,17 +131,23 @@ def chinese_set(root: Path, show_tuning: bool = False) -> None:
     print(f"Chinese set: {len(ours_f1)} pages ({seconds:.0f} s)")
     print(f"  body char-F1, capwatch: {_halves(ours_f1)}")
     print(f"  body char-F1, readability-lxml alone: {_halves(theirs_f1)}")
+    pages = len(ours_f1)
+    print(f"  speed: capwatch extract_article {ours_seconds / pages * 1000:.1f} ms/page, "
+          f"readability-lxml alone {theirs_seconds / pages * 1000:.1f} ms/page "
+          f"(ratio {ours_seconds / theirs_seconds:.2f})")  # fmt: skip
     print(f"  date (day, Beijing): capwatch {day_ok}/{dated} = {day_ok / dated:.1%}, "
           f"htmldate alone {hd_ok}/{dated} = {hd_ok / dated:.1%}")  # fmt: skip
     print(f"  date and time to the minute (where the truth has one): {minute_ok}/{minute_n}")
 
 
-def htmldate_set(root: Path) -> None:
+def htmldate_set(root: Path, show_tuning: bool = False) -> None:
     tests = root / "tests"
     pages: dict[str, dict[str, str]] = {}
     for name in ("eval_mediacloud_2020.json", "eval_default.json"):
         pages.update(json.loads((tests / name).read_text("utf-8")))
     ours = theirs = total = local_ok = 0
+    ours_by: dict[str, float] = {}
+    theirs_by: dict[str, float] = {}
     started = time.perf_counter()
     for url, info in pages.items():
         path = next((tests / d / info["file"] for d in ("test_set", "cache", "eval")
@@ -149,24 +165,56 @@ def htmldate_set(root: Path) -> None:
             # a UTC stamp: the instant is right when the truth is its date somewhere on earth
             days = {(moment + timedelta(hours=h)).date().isoformat() for h in range(-10, 15)}
             local_ok += info["date"] in days
-        if htmldate_alone(html) == info["date"]:
-            theirs += 1
+        their_day = htmldate_alone(html)
+        theirs += their_day == info["date"]
+        right = moment is not None and moment.date().isoformat() == info["date"]
+        ours_by[url], theirs_by[url] = float(right), float(their_day == info["date"])
+        if show_tuning and tuning_half(url) and not right:
+            print(f"  miss {url} truth {info['date']} capwatch "
+                  f"{moment.isoformat() if moment else None} ({found.hits.get('time')}) "
+                  f"htmldate {their_day} file {path.name}")  # fmt: skip
     seconds = time.perf_counter() - started
     print(f"htmldate evaluation pages: {total} ({seconds:.0f} s)")
     print(
         f"  page date (day): capwatch {ours}/{total} = {ours / total:.1%}, "
         f"htmldate alone (original_date, extensive) {theirs}/{total} = {theirs / total:.1%}"
     )
+    print(f"  page date (day), capwatch: {_halves(ours_by)}")
+    print(f"  page date (day), htmldate alone: {_halves(theirs_by)}")
     print(
         "  counting a UTC stamp right when the truth is its local date in UTC-10..UTC+14: "
         f"capwatch {local_ok}/{total} = {local_ok / total:.1%}"
     )
 
 
+TITLE_TRUTH = Path(__file__).resolve().parent / "truth" / "gne_titles.json"
+
+
+def title_digest(title: str) -> str:
+    """How bench/truth/gne_titles.json stores a headline (no page text in the repository)."""
+    squashed = re.sub(r"\s+", "", unicodedata.normalize("NFKC", title))
+    return hashlib.sha256(squashed.encode("utf-8")).hexdigest()[:16]
+
+
+def title_set(root: Path, show_tuning: bool = False) -> None:
+    """GeneralNewsExtractor's test pages (real Chinese news pages of 30 sites) against headlines
+    labelled by hand: exact match after NFKC and whitespace removal."""
+    truth: dict[str, str] = json.loads(TITLE_TRUTH.read_text("utf-8"))["titles"]
+    ours: dict[str, float] = {}
+    for name, digest in sorted(truth.items()):
+        html = decode_html((root / "tests" / name).read_bytes()).text
+        found = extract_article(html)
+        ours[name] = float(title_digest(found.title) == digest)
+        if show_tuning and tuning_half(name) and not ours[name]:
+            print(f"  title miss {name}: {found.title!r} ({found.hits.get('title')})")
+    print(f"GNE test pages, headline labelled by hand: {len(ours)} pages")
+    print(f"  title exact: {_halves(ours)}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     add_arguments(parser)
-    parser.add_argument("--only", choices=("zh", "htmldate"), default=None)
+    parser.add_argument("--only", choices=("zh", "titles", "htmldate"), default=None)
     parser.add_argument(
         "--show-tuning", action="store_true", help="per-page figures of the tuning half only"
     )
@@ -174,8 +222,10 @@ def main() -> None:
     warnings.simplefilter("ignore")
     if args.only in (None, "zh"):
         chinese_set(corpus("zh-extraction", args.cache, args.mirrors), args.show_tuning)
+    if args.only in (None, "titles"):
+        title_set(corpus("gne", args.cache, args.mirrors), args.show_tuning)
     if args.only in (None, "htmldate"):
-        htmldate_set(corpus("htmldate", args.cache, args.mirrors))
+        htmldate_set(corpus("htmldate", args.cache, args.mirrors), args.show_tuning)
 
 
 if __name__ == "__main__":

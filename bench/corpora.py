@@ -23,6 +23,7 @@ REPOS = {
     "dateparser": "scrapinghub/dateparser",
     "htmldate": "adbar/htmldate",
     "zh-extraction": "immortal-autumn/Chinese-Web-Content-Extraction-Dataset",
+    "gne": "GeneralNewsExtractor/GeneralNewsExtractor",
 }
 
 

@@ -12,8 +12,9 @@ from __future__ import annotations
 import json
 import logging
 import re
+import weakref
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime, timedelta
 from typing import Any, Protocol
 
 from parsel import Selector
@@ -23,6 +24,7 @@ from core.tz import BEIJING
 from crawlers.extract.byline import parse_byline
 from crawlers.extract.clean import clean_fragment_text, clean_text
 from crawlers.extract.density import anchor_texts, density
+from crawlers.extract.localday import publisher_local
 from crawlers.extract.text import element_text
 
 log = logging.getLogger(__name__)
@@ -142,7 +144,15 @@ _TITLE_SEP = re.compile(
     r"\s*(?:[_|｜]|--+|——+|::|»)\s*|\s+[-–—·]\s+"
     r"|(?<=[\u4e00-\u9fff】」）)])[-·](?=[\u4e00-\u9fff])"  # 标题-新华网, 标题·澎湃新闻
 )
+_HAN = re.compile(r"[\u4e00-\u9fff]")
 _BRACKETED = re.compile(r"^【([^【】]+)】$")
+MIN_SHOWN_TITLE = 6  # characters; a shorter line the title starts with is a site or column name
+SHOWN_SHARE = 0.6  # ... and so is one holding less of the title (a nav link "Apple reports")
+
+
+def _site_like(part: str) -> bool:
+    """A title part that names a site, channel or publisher ("新浪财经", "Reuters")."""
+    return len(part) <= 24 and bool(_SITE_WORDS.search(part) or _LATIN_NAME.fullmatch(part))
 
 
 def strip_site_suffix(title: str) -> str:
@@ -152,8 +162,7 @@ def strip_site_suffix(title: str) -> str:
     parts = [p for p in _TITLE_SEP.split(title) if p]
     if len(parts) < 2:
         return title
-    site_like = [len(p) <= 24 and bool(_SITE_WORDS.search(p) or _LATIN_NAME.fullmatch(p))
-                 for p in parts]  # fmt: skip
+    site_like = [_site_like(p) for p in parts]
     # the headline: the longest part that does not name a site (a ministry's name can be
     # longer than the headline), else the longest part
     order = sorted(range(len(parts)), key=lambda i: (not site_like[i], len(parts[i])))
@@ -170,19 +179,50 @@ def _agrees(h1: str, ref: str) -> bool:
     return len(h1) >= 4 and (ref in h1 or (h1 in ref and len(h1) >= 0.6 * len(ref)))
 
 
+def shown_title(raw_title: str, page_lines: list[str]) -> str | None:
+    """The longest line the page shows that <title> starts with, up to a separator or space:
+    the headline when the title carries a suffix no site word gives away ("标题 东区办事处",
+    "标题-纪检", "标题_栏目_网站")."""
+    title = _WS.sub(" ", raw_title).strip()
+    best: str | None = None
+    for line in page_lines:
+        line = line.strip()
+        if not MIN_SHOWN_TITLE <= len(line) < len(title) or not title.startswith(line):
+            continue
+        if len(line) < SHOWN_SHARE * len(title):
+            continue
+        rest = title[len(line) :]
+        if (rest[0].isspace() or _TITLE_SEP.match(rest) or rest[0] in "-_|") and (
+            best is None or len(line) > len(best)
+        ):
+            best = line
+    return best
+
+
 def generic_title(sel: Selector) -> tuple[str, str]:
-    """(title, rule): the h1 that agrees with <title> or og:title, else og:title, else <title>,
-    site suffixes stripped."""
-    page_title = strip_site_suffix(sel.css("title::text").get() or "")
+    """(title, rule): the h1 that agrees with <title> or og:title (or is one of the title's
+    parts), else og:title, else the line the page shows that <title> starts with, else
+    <title>, site suffixes stripped."""
+    raw_title = sel.css("title::text").get() or ""
+    page_title = strip_site_suffix(raw_title)
     og = _meta(sel, ("og:title", "twitter:title"))
     og_title = strip_site_suffix(og[1]) if og else ""
     references = [_squash(t) for t in (page_title, og_title) if t]
+    # an h1 equal to a part of the title that names no site ("标题_栏目_网站") is the headline
+    # even when the column name kept the suffix from being stripped
+    parts = {_squash(p) for p in _TITLE_SEP.split(raw_title) if p and not _site_like(p.strip())}
     h1s = [element_text([h.root]) for h in sel.css("h1")]
     for h1 in h1s:
-        if any(_agrees(_squash(h1), ref) for ref in references):
+        squashed = _squash(h1)
+        if any(_agrees(squashed, ref) for ref in references) or (
+            len(squashed) >= 4 and squashed in parts
+        ):
             return h1.replace("\n", " "), "h1"
     if og_title:
         return og_title, "og:title"
+    shown = shown_title(page_title, _page_text(sel).split("\n")) if page_title else None
+    if shown:
+        return shown, "title as the page shows it"
     if page_title:
         return page_title, "title"
     if h1s:
@@ -234,8 +274,8 @@ def generic_time(
                 candidates.append((text, css))
     for text, rule in candidates:
         reading = read_time(text)
-        if reading.moment is None:
-            continue
+        if reading.moment is None or reading.precision in ("year", "month"):
+            continue  # a bare "2018" beside a month name is no publication day
         if reading.has_clock:
             return reading.moment, rule
         date_only = date_only or (reading.moment, rule)
@@ -259,9 +299,17 @@ def generic_time(
     return None, "none"
 
 
+_PAGE_TEXTS: weakref.WeakKeyDictionary[Selector, str] = weakref.WeakKeyDictionary()
+
+
 def _page_text(sel: Selector) -> str:
-    body = sel.css("body")
-    return element_text([body[0].root]) if body else element_text([sel.root])
+    """The page's visible text, walked once per page (title, body, time and author use it)."""
+    text = _PAGE_TEXTS.get(sel)
+    if text is None:
+        body = sel.css("body")
+        text = element_text([body[0].root]) if body else element_text([sel.root])
+        _PAGE_TEXTS[sel] = text
+    return text
 
 
 def _readability(html: str, url: str | None) -> str:
@@ -368,6 +416,22 @@ def _select_text(sel: Selector, css: str) -> str:
     return _select(sel, css)[0]
 
 
+def _publisher_local(
+    moment: datetime, sel: Selector, html: str, url: str | None, title: str
+) -> tuple[datetime, str]:
+    """A UTC stamp in the offset the page itself uses (crawlers.extract.localday)."""
+
+    def shown() -> date | None:
+        day, _clock = visible_time(sel, title)
+        return day.date() if day is not None else None
+
+    prefer = 8 if _HAN.search(title) else None  # Beijing first on Chinese pages
+    local, how = publisher_local(moment, html, url, prefer=prefer)
+    if not how:
+        local, how = publisher_local(moment, html, url, shown_day=shown(), prefer=prefer)
+    return local, how
+
+
 def extract_article(
     html: str, url: str | None = None, selectors: SelectorSpec | None = None
 ) -> Extracted:
@@ -403,6 +467,10 @@ def extract_article(
     if result.published is None:
         ld = json_ld(sel)
         result.published, result.hits["time"] = generic_time(sel, html, ld, result.title)
+    if result.published is not None and result.published.utcoffset() == timedelta(0):
+        result.published, how = _publisher_local(result.published, sel, html, url, result.title)
+        if how:
+            result.hits["time"] = f"{result.hits.get('time', '')}, offset from {how}"
     if not result.author:
         ld = ld if ld is not None else json_ld(sel)
         result.author, result.hits["author"] = generic_author(sel, result.text, ld, result.title)

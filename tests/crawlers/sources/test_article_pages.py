@@ -72,3 +72,36 @@ def test_site_suffixes_are_removed_in_every_layout(title: str) -> None:
 @pytest.mark.parametrize("title", ["2025-2026年光伏玻璃产能调控方案", "A股-港股联动走强"])
 def test_hyphens_inside_a_headline_stay(title: str) -> None:
     assert strip_site_suffix(title) == title
+
+
+def _titled(title: str, shown: str, h1: bool = False) -> str:
+    tag = "h1" if h1 else "div"
+    return (
+        f"<html><head><title>{title}</title></head><body><div class='nav'>首页 新闻动态</div>"
+        f"<{tag} class='headline'>{shown}</{tag}><div>发布时间：2026-08-21</div>"
+        f"<article>{BODY}</article></body></html>"
+    )
+
+
+@pytest.mark.parametrize(
+    "title",
+    [
+        "光伏玻璃企业联合减产 东区办事处_中山网",  # a suffix no site word gives away
+        "光伏玻璃企业联合减产-纪检",
+        "光伏玻璃企业联合减产 本站原创",
+    ],
+)
+def test_the_headline_the_page_shows_is_taken_from_a_suffixed_title(title: str) -> None:
+    assert extract_article(_titled(title, "光伏玻璃企业联合减产")).title == "光伏玻璃企业联合减产"
+
+
+def test_an_h1_that_is_one_part_of_the_title_is_the_headline() -> None:
+    title = "光伏玻璃企业联合减产_中南海_澎湃新闻-The Paper"
+    html = _titled(title, "光伏玻璃企业联合减产", h1=True)
+    assert extract_article(html).title == "光伏玻璃企业联合减产"
+
+
+def test_a_short_nav_line_the_title_starts_with_is_not_the_headline() -> None:
+    html = _titled("光伏玻璃 企业联合减产", "无关的标题")
+    html = html.replace("首页 新闻动态", "光伏玻璃")
+    assert extract_article(html).title == "光伏玻璃 企业联合减产"
