@@ -140,6 +140,17 @@ async def test_a_provisional_bar_never_overwrites_a_final_one(database_url):
     assert bar.close == 50 and bar.final
 
 
+async def test_a_history_the_source_rewrites_replaces_the_stored_one(database_url):
+    """Should the source back-adjust its series at a roll, the stored bars follow it: a final
+    bar fetched again replaces the stored final one (the stored series is the published one)."""
+    day = datetime(2026, 8, 21).date()
+    async with await psycopg.AsyncConnection.connect(database_url, autocommit=True) as conn:
+        await quotes.upsert_bars(conn, [QuoteBar("SA0", day, 1, 1, 1, 1530)])
+        await quotes.upsert_bars(conn, [QuoteBar("SA0", day, 1, 1, 1, 1576)])
+        [bar] = await quotes.bars(conn, "SA0")
+    assert bar.close == 1576 and bar.final
+
+
 def seed_study(dsn: str) -> None:
     first = datetime(2026, 8, 21, 8, 13, tzinfo=UTC)  # 16:13 Beijing, after Friday's close
     with psycopg.connect(dsn) as conn:

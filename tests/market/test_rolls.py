@@ -1,8 +1,9 @@
 """Contract rolls: moves are of the main-continuous series AS PUBLISHED (README, Market context).
 
 When the main contract switches (here from SA2609 to SA2701 on Monday 2026-08-24, the new month
-3% dearer), Sina's main-continuous series SA0 switches with it: its closes jump by the spread
-between the months that day, and its volume and open interest are the new contract's. capwatch
+3% dearer), the main-continuous series SA0 switches with it; taken as unadjusted (Sina does not
+document its stitching), its closes jump by the spread between the months that day, and its
+volume and open interest are the new contract's. capwatch
 neither adjusts nor drops that day, so a move measured across it holds the spread. These tests
 pin that behaviour: a roll adjustment (or a roll day dropped as a gap) would change every figure
 below and must come with a change of the README's statement.
