@@ -18,7 +18,7 @@ from __future__ import annotations
 import math
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any, Literal
 
@@ -182,6 +182,12 @@ def _newest_rows(q: SearchQuery, sql: _Sql, limit: str) -> str:
         ORDER BY {TIME} DESC, a.id DESC LIMIT %({limit})s"""
 
 
+def _beyond_walk(q: SearchQuery) -> SearchQuery:
+    """The filters a walk still tests on each row: relevant-only is not one when the walk
+    reads only relevant rows (_newest_rows), which saves a detections lookup per row."""
+    return replace(q, relevant_only=False)
+
+
 def _scan_form(variant: str, name: str, sql: _Sql) -> str:
     """A plain test on the row (no index): LIKE when the word has no letter case (Chinese,
     digits), which is cheaper than ILIKE's lower-casing of the whole text."""
@@ -231,7 +237,7 @@ async def _walk(
     as soon as it has `want` of them."""
     inner, kept, outer = _Sql(), _Sql(), _Sql()
     newest = _newest_rows(q, inner, "budget")
-    _filters(q, kept)
+    _filters(_beyond_walk(q), kept)
     _words(terms, outer, indexed=False)
     # the filters (cheap: joins on keys) run first, behind an OFFSET 0 fence, so the words
     # (a substring test of each body) are tested only on the rows that pass them; the ORDER
@@ -259,7 +265,7 @@ async def _sample(
     back too (with the counts over every row walked) when the matches fall short."""
     inner, outer = _Sql(), _Sql()
     newest = _newest_rows(q, inner, "rows")
-    _filters(q, outer, join="LEFT JOIN")
+    _filters(_beyond_walk(q), outer, join="LEFT JOIN")
     hits = [
         " OR ".join(_scan_form(v, f"w{i}_{j}", outer) for j, v in enumerate(term.variants))
         for i, term in enumerate(terms)
