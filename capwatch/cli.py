@@ -127,8 +127,8 @@ def evaluate(
         bool,
         typer.Option(
             "--choose-combination",
-            help="With --cv: also the figures when each fold chooses the model/rules weight "
-            "and threshold on its own training part (inner CV) instead of the fixed ones.",
+            help="With --cv: also, as a check of the fixed weights, the figures when each fold "
+            "chooses the model/rules weight and threshold on its own training part (inner CV).",
         ),
     ] = False,
 ) -> None:

@@ -170,8 +170,8 @@ def cv_command(
         fixed = Combination()
         out.write(
             f"combination chosen per fold (model weight/threshold, by relevance F1 on an inner "
-            f"grouped CV of the fold's training part): {picks}; fixed: "
-            f"{fixed.model_weight:g}/{fixed.threshold:g}\n"
+            f"grouped CV of the fold's training part): {picks}; a check only, the committed "
+            f"model ships the fixed {fixed.model_weight:g}/{fixed.threshold:g}\n"
         )
     if show_errors:
         out.write(_errors(cv) + "\n")
