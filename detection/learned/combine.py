@@ -1,10 +1,11 @@
-"""The model/rules combination chosen on training data only (an honesty check of the fixed one).
+"""The model/rules combination chosen on training data only: a check of the fixed one.
 
-The committed model carries fixed combination weights (linear.Combination) that were set by
-reading cross-validated figures, so those figures flatter them a little. Here the weight and
-threshold are instead chosen inside each training set, on out-of-fold detections of an inner
-grouped cross-validation, by relevance F1 (ties go to the weights nearest the fixed ones), so
-`capwatch eval --cv K --choose-combination` measures the whole procedure on folds it never saw.
+The committed model ships fixed combination weights (linear.Combination), set by reading
+cross-validated figures, which may therefore flatter them. Here the weight and threshold are
+instead chosen inside each training set, on out-of-fold detections of an inner grouped
+cross-validation, by relevance F1 (ties go to the weights nearest the fixed ones), so
+`capwatch eval --cv K --choose-combination` shows what an honest choice reaches on folds it
+never saw. It is a check, not what ships: the headline figure is the fixed weights' column.
 """
 
 from __future__ import annotations
