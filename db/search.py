@@ -25,11 +25,12 @@ from typing import Any, Literal
 from psycopg import AsyncConnection
 from psycopg.rows import dict_row
 
-from db.search_plan import SAMPLE_ROWS, Sample, lookup_words, walk_rows
+from db.search_plan import SAMPLE_ROWS, Sample, lookup_window, lookup_words, walk_rows
 from db.search_terms import Snippet, Term, like_pattern, make_snippet, parse_terms, uses_grams
 
 TIME = "coalesce(a.published_at, a.first_seen_at)"
 RELEVANT_TIME = "r.article_time"  # the same time, kept on relevant detections (0011)
+RELEVANT_INDEX = "detections_relevant_time"  # its index (0011): its size is the relevant rows
 TEXT = "article_search_text(a.title, a.body)"
 GRAMS = f"article_grams({TEXT})"
 MIN_CANDIDATES = 100
@@ -276,9 +277,10 @@ async def _sample(
     # (the order the rows come in) lets the window stream, so the LIMIT stops the walk
     word_rows = "".join(f", x.c{i}" for i in range(len(terms)))
     query = f"""
-        SELECT x.id, x.hit, x.seen, x.every_rows, x.last{word_rows}
-        FROM (SELECT a.id, a.ok AND {every} AS hit, row_number() OVER w AS seen,
+        SELECT x.id, x.hit, x.seen, x.every_rows, x.last, x.newest, x.t{word_rows}
+        FROM (SELECT a.id, a.t, a.ok AND {every} AS hit, row_number() OVER w AS seen,
                      count(*) FILTER (WHERE {every}) OVER w AS every_rows,
+                     first_value(a.t) OVER w AS newest,
                      lead(a.id) OVER w IS NULL AS last{counts}
               FROM (SELECT a.id, a.t, coalesce({outer.where_sql()}, false) AS ok,
                            {", ".join(f"({h}) AS h{i}" for i, h in enumerate(hits))}
@@ -293,8 +295,16 @@ async def _sample(
     if not found:  # nothing in the range
         return Sample(0, [], tuple(0 for _ in terms), 0)
     ids = [row[0] for row in found if row[1]]
-    _, _, seen, every_rows, last, *counts_seen = found[-1]
-    return Sample(seen, ids, tuple(counts_seen), every_rows, complete=last and seen < rows)
+    _, _, seen, every_rows, last, newest, t, *counts_seen = found[-1]
+    return Sample(
+        seen,
+        ids,
+        tuple(counts_seen),
+        every_rows,
+        complete=last and seen < rows,
+        newest_at=newest,
+        oldest_at=t if last else None,
+    )
 
 
 async def _newest_by_index(
@@ -339,9 +349,12 @@ async def _local_settings(conn: AsyncConnection, settings: dict[str, str]) -> As
         await conn.execute("SELECT set_config(%s, %s, true)", (name, value))
 
 
-async def table_rows(conn: AsyncConnection) -> float:
-    """The planner's row count of articles (cheap; exact enough for the plan)."""
-    cur = await conn.execute("SELECT reltuples FROM pg_class WHERE oid = 'articles'::regclass")
+async def table_rows(conn: AsyncConnection, relation: str = "articles") -> float:
+    """The planner's row count of articles, or of another relation (cheap; exact enough for
+    the plan)."""
+    cur = await conn.execute(
+        "SELECT reltuples FROM pg_class WHERE oid = to_regclass(%s)", (relation,)
+    )
     row = await cur.fetchone()
     return max(float(row[0]) if row else 0.0, 10_000.0)
 
@@ -370,6 +383,15 @@ async def candidate_ids(conn: AsyncConnection, q: SearchQuery) -> list[int]:
             if further:
                 found = await _newest_by_scan(conn, q, terms, want, further)
                 if found is not None:
+                    return found
+            # the lookup confined to the newest rows that should hold `want` matches: when it
+            # finds them, no older match can be among the newest (else the whole lookup)
+            walked = await table_rows(conn, RELEVANT_INDEX) if q.relevant_only else rows
+            since = lookup_window(sample, want, walked)
+            if since is not None and (q.since is None or since > q.since):
+                window = replace(q, since=since)
+                found = await _newest_by_index(conn, window, terms, want, lookup.words)
+                if len(found) >= want:
                     return found
         return await _newest_by_index(conn, q, terms, want, lookup.words if lookup else None)
 

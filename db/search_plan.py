@@ -14,12 +14,14 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from datetime import datetime
 
 SAMPLE_ROWS = 2_000
 WALK_MARGIN = 1.3  # walk this many times the rows the match rate says are needed
 POSTING_US = 0.2  # one posting-list entry read from a GIN index
 RECHECK_US = 12.0  # one candidate row fetched and rechecked
 WALK_US = 6.0  # one row walked in time order and tested
+WINDOW_SHARE = 0.25  # confine a lookup to the newest rows when they are at most this share
 
 
 @dataclass(frozen=True)
@@ -31,6 +33,8 @@ class Sample:
     word_rows: tuple[int, ...]  # per query word: rows containing it (filters ignored)
     all_rows: int  # rows containing every word (filters ignored)
     complete: bool = False  # it walked every article in the range: `ids` are all matches
+    newest_at: datetime | None = None  # time of the first row walked
+    oldest_at: datetime | None = None  # time of the last row walked (when not stopped early)
 
     def share(self, count: int) -> float:
         """A share estimated from the sample; an unseen word counts as half a row."""
@@ -47,15 +51,21 @@ class Lookup:
     postings: float
 
 
+def needed_rows(found: int, seen: int, want: int) -> int:
+    """`found` matches in `seen` rows: the rows that hold `want` matches at a pessimistic
+    match rate (two standard deviations below the sample's), 0 when no rate can be trusted."""
+    low = found - 2 * math.sqrt(found)
+    return int(want * seen / low * WALK_MARGIN) if low > 0 else 0
+
+
 def walk_rows(found: int, seen: int, want: int, table_rows: float, lookup: Lookup) -> int:
     """`found` matches in the newest `seen` rows: how many newest rows to walk for `want`
     matches when that is cheaper than the index lookup, else 0. The walk is costed at a
-    pessimistic match rate (two standard deviations below the sample's): a walk that comes
-    up short is paid twice, and its cost grows as the rate falls."""
-    low = found - 2 * math.sqrt(found)
-    if low <= 0:
+    pessimistic match rate: a walk that comes up short is paid twice, and its cost grows as
+    the rate falls."""
+    rows = needed_rows(found, seen, want)
+    if not rows:
         return 0
-    rows = int(want * seen / low * WALK_MARGIN)
     lookup_us = table_rows * (lookup.share * RECHECK_US + lookup.postings * POSTING_US)
     return rows if rows * WALK_US < lookup_us else 0
 
@@ -77,3 +87,20 @@ def lookup_words(sample: Sample, short: tuple[bool, ...]) -> Lookup:
             chosen.add(i)
             left, postings = after, postings + share
     return Lookup(chosen, left, postings)
+
+
+def lookup_window(sample: Sample, want: int, walk_rows_total: float) -> datetime | None:
+    """Where an index lookup may start instead of reading the whole archive: the newest rows
+    that hold `want` matches at the pessimistic rate, as a time, by stretching the span the
+    sample's rows covered (rows arrive at a roughly steady pace; if not, the confined lookup
+    comes up short and the whole one follows, so only its cost is at stake). The lookup still
+    reads the words' whole posting lists, but rechecks only the matches in the window (a GIN
+    bitmap is not in time order). None when the window would hold more than WINDOW_SHARE of
+    the rows the walk reads from (`walk_rows_total`) or the sample says too little."""
+    rows = needed_rows(len(sample.ids), sample.seen, want)
+    if not rows or rows > walk_rows_total * WINDOW_SHARE:
+        return None
+    if sample.newest_at is None or sample.oldest_at is None:
+        return None
+    span = sample.newest_at - sample.oldest_at
+    return sample.newest_at - span * (rows / max(sample.seen, 1))

@@ -132,3 +132,59 @@ async def test_a_detection_keeps_its_article_time_whatever_the_writer_says(archi
             " WHERE d.article_time <> coalesce(a.published_at, a.first_seen_at)"
         ).fetchone()
     assert stale == (0,)
+
+
+async def test_a_lookup_confined_to_the_newest_rows_finds_the_same_matches(archive, monkeypatch):
+    """Walking on is ruled out, so a sample that falls short ends in the index lookup, first
+    confined to a window of the newest rows: when that holds enough matches they are the
+    newest; when too narrow, the whole lookup follows. Both happen here."""
+    monkeypatch.setattr(search_sql, "walk_rows", lambda *args: 0)
+    windows = []
+    lookup = search_sql._newest_by_index
+
+    async def recorded(conn, query, terms, want, words=None):
+        found = await lookup(conn, query, terms, want, words)
+        if query.since is not None:
+            windows.append(len(found) >= want)
+        return found
+
+    monkeypatch.setattr(search_sql, "_newest_by_index", recorded)
+    async with await psycopg.AsyncConnection.connect(archive) as conn:
+        for q in [*QUERIES, SearchQuery(text="光伏"), SearchQuery(text="光伏 减产")]:
+            expected = truth(archive, q)
+            for sample_rows in (12, 20, 30):
+                monkeypatch.setattr(search_sql, "SAMPLE_ROWS", sample_rows)
+                for limit in (2, 4, 8, 16, len(expected) + 5):
+                    got = await candidate_ids(conn, replace(q, limit=limit, sort="newest"))
+                    assert got == expected[:limit], (q.text, limit, sample_rows)
+    assert True in windows and False in windows, windows
+
+
+async def test_a_window_too_narrow_falls_back_to_the_whole_lookup(archive, monkeypatch):
+    """A window holding fewer matches than wanted must not answer: older matches lie outside."""
+    q = SearchQuery(text="减产", sort="newest", limit=4)
+    expected = truth(archive, q)
+    with psycopg.connect(archive) as conn:
+        times = [
+            conn.execute(
+                "SELECT coalesce(published_at, first_seen_at) FROM articles WHERE id = %s", (i,)
+            ).fetchone()[0]
+            for i in expected[:8]
+        ]
+    monkeypatch.setattr(search_sql, "SAMPLE_ROWS", 1)
+    monkeypatch.setattr(search_sql, "walk_rows", lambda *args: 0)
+    windows = []
+    lookup = search_sql._newest_by_index
+
+    async def recorded(conn, query, terms, want, words=None):
+        found = await lookup(conn, query, terms, want, words)
+        if query.since is not None:
+            windows.append(len(found))
+        return found
+
+    monkeypatch.setattr(search_sql, "_newest_by_index", recorded)
+    async with await psycopg.AsyncConnection.connect(archive) as conn:
+        for newest_k in (1, 2, 6):  # the window starts at the (k+1)th newest match
+            monkeypatch.setattr(search_sql, "lookup_window", lambda *args, k=newest_k: times[k])
+            assert await candidate_ids(conn, q) == expected[:4], newest_k
+    assert windows == [2, 3, 4]

@@ -2,12 +2,14 @@
 
 Whatever the plan, the result must be the newest matches (the plan only changes the cost)."""
 
+from datetime import UTC, datetime, timedelta
+
 import psycopg
 import pytest
 
 from db import search as search_sql
 from db.search import SearchQuery, candidate_ids
-from db.search_plan import Lookup, Sample, lookup_words, walk_rows
+from db.search_plan import Lookup, Sample, lookup_window, lookup_words, walk_rows
 from tests.db.search.seed import seed
 
 
@@ -44,6 +46,18 @@ def test_the_walk_goes_on_when_that_is_cheaper_than_the_lookup():
     assert walk_rows(17, 2000, 100, 1e6, Lookup({0, 1}, 0.0085, 0.127)) == 0
     assert walk_rows(6, 2000, 100, 1e6, Lookup({0}, 0.5, 0.5)) > 0  # a costly lookup
     assert walk_rows(0, 2000, 100, 1e6, Lookup({0}, 0.5, 0.5)) == 0  # no rate to go by
+
+
+def test_a_lookup_is_confined_to_the_newest_rows_that_should_hold_the_matches():
+    newest = datetime(2026, 9, 1, tzinfo=UTC)
+    seen = Sample(2000, list(range(17)), (121, 133), 17, False, newest, newest - timedelta(days=2))
+    # 17 matches in 2,000 rows over 2 days: 100 need ~29,500 rows at the pessimistic rate
+    since = lookup_window(seen, 100, 1e6)
+    assert since is not None and newest - timedelta(days=31) < since < newest - timedelta(days=29)
+    assert lookup_window(seen, 100, 100_000) is None  # most of what there is: the whole lookup
+    few = Sample(2000, [1, 2, 3, 4, 5], (5,), 5, False, newest, newest - timedelta(days=2))
+    assert lookup_window(few, 100, 1e6) is None  # no rate to trust
+    assert lookup_window(Sample(2000, list(range(17)), (17,), 17), 100, 1e6) is None  # no times
 
 
 @pytest.fixture
