@@ -149,6 +149,8 @@ def cv_command(
         doc: dict[str, object] = {
             name: {**asdict(m), "recall_by_lang": r} for name, m, r in columns
         }
+        if chosen is not None:
+            doc["combinations_chosen"] = [asdict(c) for c in chosen.combinations]
         if show_errors:
             doc["errors"] = [
                 {

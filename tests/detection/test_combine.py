@@ -5,6 +5,7 @@ sees that fold's records."""
 from __future__ import annotations
 
 import io
+import json
 from pathlib import Path
 
 import pytest
@@ -85,3 +86,7 @@ def test_eval_prints_the_chosen_column() -> None:
     assert cv_command([LOCAL], 3, False, False, out, choose_combination=True) == 0
     text = out.getvalue()
     assert "cv, chosen/fold" in text and "combination chosen per fold" in text
+    out = io.StringIO()
+    assert cv_command([LOCAL], 3, False, True, out, choose_combination=True) == 0
+    doc = json.loads(out.getvalue())
+    assert "cv, chosen/fold" in doc and len(doc["combinations_chosen"]) == 3
