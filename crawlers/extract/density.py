@@ -14,8 +14,6 @@ from dataclasses import dataclass
 
 from parsel import Selector
 
-from crawlers.extract.text import element_text
-
 _SPACE = re.compile(r"[\s|]+")  # trafilatura renders table cells with "|"
 MIN_ANCHOR = 4  # characters; shorter anchors ("首页", tag words) also occur in article text
 
@@ -27,7 +25,10 @@ def squash(text: str) -> str:
 
 def anchor_texts(sel: Selector) -> list[str]:
     """The page's distinct link texts (squashed, at least MIN_ANCHOR long), longest first."""
-    found = {squash(element_text([a.root])) for a in sel.css("a")}
+    root = sel.root
+    if not hasattr(root, "iter"):  # a text or JSON selector has no element tree
+        return []
+    found = {squash("".join(a.itertext())) for a in root.iter("a")}
     return sorted((a for a in found if len(a) >= MIN_ANCHOR), key=len, reverse=True)
 
 
