@@ -39,6 +39,20 @@ def arrival_time(published: datetime | None, event: str | None) -> datetime | No
     return published if published is not None else event_month_time(event)
 
 
+def carried_times(times: Sequence[datetime | None]) -> list[datetime | None]:
+    """Each item's report time, a timeless one (no date, no labelled event: a negative or
+    borderline record) taking the time of the item before it, where it also sorts. Live
+    every report has a crawl moment; streamed undated, such a record would open an undated
+    event that any dated report of any year could join."""
+    out: list[datetime | None] = []
+    last: datetime | None = None
+    for when in times:
+        if when is not None:
+            last = when if when.tzinfo else when.replace(tzinfo=BEIJING)
+        out.append(when if when is not None else last)
+    return out
+
+
 def in_arrival_order(items: Sequence[T], time_of: Callable[[T], datetime | None]) -> list[int]:
     """Indexes of `items` in live processing order: by report time, ties and items without
     any time keep their corpus order (a timeless item sorts with the item before it)."""

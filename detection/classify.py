@@ -22,6 +22,8 @@ from detection.attribution import acted_sectors
 from detection.figures import find_explicit_month, find_figures, find_month, find_month_hint
 from detection.learned.features import tokens as model_tokens
 from detection.learned.linear import TextModel
+from detection.learned.sectors import SectorEvidence
+from detection.learned.sectors import decide as decide_sectors
 from detection.learned.stack import ActionEvidence, decide
 from detection.learned.store import default_model
 from detection.lexicon import Lexicon, Match, load_lexicon
@@ -144,13 +146,22 @@ def action_evidence(title: str, text: str, lang: str | None = None) -> ActionEvi
     return _classify(title, text, lang, None, None)[1]
 
 
+def rule_evidence(
+    title: str, text: str, lang: str | None = None
+) -> tuple[ActionEvidence, SectorEvidence]:
+    """What the rules saw of each action and each sector (the stackers' inputs), as if the
+    article were relevant (training reads it for every relevant labelled record)."""
+    _, actions, sectors = _classify(title, text, lang, None, None)
+    return actions, sectors
+
+
 def _classify(
     title: str,
     text: str,
     lang: str | None,
     published: datetime | None,
     model: TextModel | Literal["default"] | None,
-) -> tuple[Detection, ActionEvidence]:
+) -> tuple[Detection, ActionEvidence, SectorEvidence]:
     lex = load_lexicon()
     t_norm, b_norm = normalized_fields(title, text)
     lang = lang or detect_lang(t_norm + " " + b_norm)
@@ -201,6 +212,7 @@ def _classify(
                 action_w[a] += aw
     raw += min(body_sum, BODY_CAP)
     evidence = _action_evidence(action_w, strongest, fields, lex)
+    sector_ev = _sector_evidence(acted_w, sector_w, fields, lex)
     if _campaign_in_headline(fields, lang):
         raw += TITLE_ANTI_BONUS
     if not any(h.kind != "policy" for f in fields for h in f.hits):
@@ -243,7 +255,7 @@ def _classify(
         named = _drop_parents(_top(sector_w, SECTOR_SHARE), sector_w)
         det = replace(det, mentioned=tuple(s for s in named if s not in det.sectors))
     if relevant and learned is not None and learned.stack:
-        stacked = decide(learned.stack, evidence, learned.actions(vec))
+        stacked = decide(learned.stack, evidence, learned.actions(vec), det.actions)
         if _named_issuer_orders(evidence) and POLICY not in stacked:
             stacked = (*stacked, POLICY)  # LABELING.md: a named body ordering it is a directive
         det = replace(det, actions=stacked, rule_actions=det.actions)
@@ -256,7 +268,45 @@ def _classify(
         det = replace(det, month=find_explicit_month(t_norm + " " + b_norm))
         if det.month is None and relevant:
             det = replace(det, month_hint=find_month_hint(t_norm + " " + b_norm))
-    return det, evidence
+    if relevant and learned is not None and learned.sector_cut is not None:
+        chosen = decide_sectors(learned.sector_cut, sector_ev, learned.sectors(vec))
+        named = _drop_parents(_top(sector_w, SECTOR_SHARE), sector_w) if sector_w else ()
+        det = replace(
+            det,
+            sectors=chosen,
+            mentioned=tuple(s for s in named if s not in chosen),
+            rule_sectors=det.sectors,
+        )
+    return det, evidence, sector_ev
+
+
+def _sector_evidence(
+    acted_w: dict[str, float], sector_w: dict[str, float], fields: list[_Field], lex: Lexicon
+) -> SectorEvidence:
+    """The sector stacker's input, computed before relevance is known: the rules' choice as
+    if the article were relevant (detection.learned.sectors)."""
+    named = _mentioned_sectors(fields, lex)
+    near = dict(sector_w) or dict(named)
+    acted = dict(acted_w)
+    if not acted:
+        before = _named_before_an_action(fields, lex)
+        acted = {s: w for s, w in near.items() if s in before} or near
+    chosen = _acted_top(acted, near) if acted else ()
+    order = tuple(
+        dict.fromkeys(
+            s
+            for f in fields
+            for m in sorted(f.matches, key=lambda m: m.start)
+            for s in sectors_of(m, lex)
+        )
+    )
+    title = frozenset(s for m in fields[0].matches for s in sectors_of(m, lex))
+    return SectorEvidence(_shares(acted), _shares(near), dict(named), title, order, tuple(chosen))
+
+
+def _shares(weights: dict[str, float]) -> dict[str, float]:
+    top = max(weights.values(), default=0.0)
+    return {k: round(w / top, 6) for k, w in weights.items()} if top else {}
 
 
 def _named_issuer_orders(ev: ActionEvidence) -> bool:

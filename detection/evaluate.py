@@ -179,12 +179,14 @@ def evaluate_corpus(path: str) -> Metrics:
     their report time (an undated one at its labelled event's month: detection.arrival)."""
     import json
 
-    from detection.arrival import arrival_time, in_arrival_order
+    from detection.arrival import arrival_time, carried_times, in_arrival_order
     from detection.pipeline import parse_published, run_jsonl
 
     with open(path, encoding="utf-8") as fh:
         records = [json.loads(ln) for ln in fh if ln.strip()]
-    times = [arrival_time(parse_published(r.get("published")), r.get("event")) for r in records]
+    times = carried_times(
+        [arrival_time(parse_published(r.get("published")), r.get("event")) for r in records]
+    )
     timed = [
         {**r, "published": t.isoformat() if t else None}
         for r, t in zip(records, times, strict=True)

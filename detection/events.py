@@ -28,6 +28,14 @@ def _concrete(actions: tuple[str, ...]) -> bool:
     return any(a != POLICY for a in actions)
 
 
+def key_sectors(det: Detection) -> tuple[str, ...]:
+    """The sectors an event is keyed on: the rules' attribution where the learned stage
+    chose the reported sectors differently. Reports of one action must land on the same key:
+    the attribution reads every report by the same words, where the learned choice sits near
+    a cut-off and may tip one copy over it and not another."""
+    return det.rule_sectors or det.sectors or ("other",)
+
+
 def key_actions(det: Detection) -> tuple[str, ...]:
     """The actions an event is keyed on: those reported, then any other the rules' sentences
     name. Two reports of one action often stress different parts of it (a buyout platform:
@@ -200,7 +208,7 @@ class EventIndex:
         """Best compatible event: shared sector (one side's main sector in the other),
         shared action, no conflicting issuing body, within the window when both are dated."""
         bodies = set(_bodies(det))
-        sectors = det.sectors or ("other",)
+        sectors = key_sectors(det)
         actions = key_actions(det)
         best: tuple[float, str] | None = None
         for ev in self._events.values():
@@ -239,7 +247,7 @@ class EventIndex:
         return near and when - ev.first <= 2 * self.window
 
     def _new(self, article_id: str, det: Detection, when: datetime, dated: bool) -> _Event:
-        sectors = det.sectors or ("other",)
+        sectors = key_sectors(det)
         actions = key_actions(det) or ("policy_guideline",)
         month = f"{when.year:04d}-{when.month:02d}" if dated else None
         digest = hashlib.sha1(article_id.encode()).hexdigest()[:6]

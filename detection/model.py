@@ -41,10 +41,21 @@ class Detection:
     # the actions the rules' sentences name, where the learned stage chose `actions` (the
     # reported ones) differently; event grouping keys on both (detection.events)
     rule_actions: tuple[str, ...] = ()
+    # the sectors the rules' attribution chose, where the learned stage chose `sectors`
+    # differently; event grouping keys on both (detection.events)
+    rule_sectors: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         d = asdict(self)
-        for key in ("sectors", "actions", "actors", "figures", "mentioned", "rule_actions"):
+        for key in (
+            "sectors",
+            "actions",
+            "actors",
+            "figures",
+            "mentioned",
+            "rule_actions",
+            "rule_sectors",
+        ):
             d[key] = list(d[key])
         d["evidence"] = [e.to_dict() for e in self.evidence]
         return d
@@ -70,4 +81,5 @@ class Detection:
             model_score=d.get("model_score"),
             mentioned=tuple(d.get("mentioned", ())),
             rule_actions=tuple(d.get("rule_actions", ())),
+            rule_sectors=tuple(d.get("rule_sectors", ())),
         )

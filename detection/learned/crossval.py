@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
-from detection.arrival import arrival_time, in_arrival_order
+from detection.arrival import arrival_time, carried_times, in_arrival_order
 from detection.classify import classify
 from detection.evaluate import Metrics, Prediction, evaluate_predictions
 from detection.events import EventIndex
@@ -80,7 +80,7 @@ def group(records: Sequence[LabelledRecord], detections: Sequence[Detection]) ->
     record at its report time (an undated one at its labelled event's month, standing in for
     the crawl moment live always has; see detection.arrival), given its detection."""
     index = EventIndex()
-    times = [arrival_time(parse_published(r.published), r.event) for r in records]
+    times = carried_times([arrival_time(parse_published(r.published), r.event) for r in records])
     out: list[Prediction | None] = [None] * len(records)
     for i in in_arrival_order(range(len(records)), lambda i: times[i]):
         r, det = records[i], detections[i]

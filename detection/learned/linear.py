@@ -16,9 +16,11 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from detection.learned.features import display
+from detection.learned.sectors import SectorCut
 from detection.learned.stack import ActionCut
 
 RELEVANT = "relevant"
+SECTOR_HEAD = "sector:"  # heads named "sector:<slug>": is the article about that sector
 
 
 @dataclass(frozen=True)
@@ -65,6 +67,8 @@ class TextModel:
     # per-action stackers (detection.learned.stack); empty: the rules name the actions and
     # a head above `combination.action_add` adds one
     stack: dict[str, ActionCut] = field(default_factory=dict)
+    # the sector stacker (detection.learned.sectors); None: the rules' attribution decides
+    sector_cut: SectorCut | None = None
 
     @cached_property
     def vocabulary(self) -> dict[str, int]:
@@ -100,7 +104,20 @@ class TextModel:
 
     def actions(self, vec: dict[int, float]) -> dict[str, float]:
         """Probability of each action head (slug -> 0..1)."""
-        return {h: self.probability(vec, h) for h in self.heads if h != RELEVANT}
+        return {
+            h: self.probability(vec, h)
+            for h in self.heads
+            if h != RELEVANT and not h.startswith(SECTOR_HEAD)
+        }
+
+    def sectors(self, vec: dict[int, float]) -> dict[str, float]:
+        """Probability of each sector head (slug -> 0..1; sectors with too few examples
+        have none)."""
+        return {
+            h.removeprefix(SECTOR_HEAD): self.probability(vec, h)
+            for h in self.heads
+            if h.startswith(SECTOR_HEAD)
+        }
 
     def top_terms(self, vec: dict[int, float], n: int) -> tuple[str, ...]:
         """The present tokens with the largest positive contribution; a token contained in

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from detection.learned.corpus import CorpusFile
 from detection.learned.linear import Combination, Head, TextModel
+from detection.learned.sectors import SectorCut
 from detection.learned.stack import ActionCut
 
 log = logging.getLogger(__name__)
@@ -66,6 +67,13 @@ def model_bytes(model: TextModel, meta: TrainingMeta) -> bytes:
             for name, s in sorted(model.stack.items())
         },
     }
+    if model.sector_cut is not None:
+        c = model.sector_cut
+        doc["sector_stack"] = {
+            "coef": [_round(x) for x in c.coef],
+            "intercept": _round(c.intercept),
+            "cut": _round(c.cut),
+        }
     raw = json.dumps(doc, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
     buf = io.BytesIO()
     with gzip.GzipFile(filename="", mode="wb", fileobj=buf, mtime=0, compresslevel=9) as gz:
@@ -122,7 +130,13 @@ def load_model(path: Path) -> TextModel:
         )
         for name, s in doc.get("action_stack", {}).items()
     }
-    return TextModel(terms, idf, heads, comb, stack)
+    raw = doc.get("sector_stack")
+    sector_cut = (
+        SectorCut(tuple(float(c) for c in raw["coef"]), float(raw["intercept"]), float(raw["cut"]))
+        if raw
+        else None
+    )
+    return TextModel(terms, idf, heads, comb, stack, sector_cut)
 
 
 @lru_cache(maxsize=1)

@@ -14,7 +14,8 @@ from typing import Any
 
 from detection.learned.corpus import LabelledRecord
 from detection.learned.features import tokens
-from detection.learned.linear import RELEVANT, Combination, Head, TextModel
+from detection.learned.linear import RELEVANT, SECTOR_HEAD, Combination, Head, TextModel
+from detection.learned.sectors import SectorCut, fit_cut
 from detection.learned.stack import ActionCut, fit_cuts
 
 ACTIONS = ("production_cut", "capacity_exit", "price_discipline", "policy_guideline", "inspection")
@@ -60,33 +61,50 @@ def fit(
     with threadpool_limits(1):
         model = _fit(records, params, combination)
         if params.stack:
-            model = replace(model, stack=_fit_stack(records, params, combination))
+            stack, sector_cut = _fit_stackers(records, params, combination)
+            model = replace(model, stack=stack, sector_cut=sector_cut)
         return model
 
 
-def _fit_stack(
+def _fit_stackers(
     records: Sequence[LabelledRecord], params: TrainParams, combination: Combination
-) -> dict[str, ActionCut]:
-    """Per-action stackers over the rules' evidence and out-of-fold head probabilities:
-    each relevant record's heads come from a model fitted without its event (grouped inner
-    folds), as a new article's will."""
+) -> tuple[dict[str, ActionCut], SectorCut | None]:
+    """The per-action stackers and the sector stacker, over the rules' evidence and
+    out-of-fold head probabilities: each relevant record's heads come from a model fitted
+    without its event (grouped inner folds), as a new article's will."""
     from sklearn.model_selection import StratifiedGroupKFold
 
-    from detection.classify import action_evidence
+    from detection.classify import rule_evidence
 
     labelled = [r for r in records if r.relevant is not None]
     y = [int(bool(r.relevant)) for r in labelled]
-    probs: dict[int, dict[str, float]] = {}
+    act_probs: dict[int, dict[str, float]] = {}
+    sec_probs: dict[int, dict[str, float]] = {}
     splitter = StratifiedGroupKFold(n_splits=INNER_FOLDS, shuffle=True, random_state=params.seed)
     for train_idx, test_idx in splitter.split(labelled, y, [r.group for r in labelled]):
         inner = _fit([labelled[int(i)] for i in train_idx], params, combination)
         for i in test_idx:
             if labelled[int(i)].relevant:
-                probs[int(i)] = inner.actions(inner.vector(record_tokens(labelled[int(i)])))
-    pos = sorted(probs)
-    evidence = [action_evidence(labelled[i].title, labelled[i].text, labelled[i].lang) for i in pos]
-    labels = [labelled[i].actions for i in pos]
-    return fit_cuts(evidence, [probs[i] for i in pos], labels, params.seed)
+                vec = inner.vector(record_tokens(labelled[int(i)]))
+                act_probs[int(i)] = inner.actions(vec)
+                sec_probs[int(i)] = inner.sectors(vec)
+    pos = sorted(act_probs)
+    evidence = [rule_evidence(labelled[i].title, labelled[i].text, labelled[i].lang) for i in pos]
+    stack = fit_cuts(
+        [e[0] for e in evidence],
+        [act_probs[i] for i in pos],
+        [labelled[i].actions for i in pos],
+        [labelled[i].group for i in pos],
+        params.seed,
+    )
+    sector_cut = fit_cut(
+        [e[1] for e in evidence],
+        [sec_probs[i] for i in pos],
+        [labelled[i].sectors for i in pos],
+        [labelled[i].group for i in pos],
+        params.seed,
+    )
+    return stack, sector_cut
 
 
 def _fit(
@@ -108,6 +126,11 @@ def _fit(
         ya = np.array([int(action in labelled[i].actions) for i in pos])
         if MIN_ACTION_EXAMPLES <= ya.sum() <= len(ya) - MIN_ACTION_EXAMPLES:
             heads[action] = _fit_head(x[pos], ya, params)
+    sectors = sorted({s for i in pos for s in labelled[i].sectors})
+    for sector in sectors:
+        ys = np.array([int(sector in labelled[i].sectors) for i in pos])
+        if MIN_ACTION_EXAMPLES <= ys.sum() <= len(ys) - MIN_ACTION_EXAMPLES:
+            heads[SECTOR_HEAD + sector] = _fit_head(x[pos], ys, params)
     terms = tuple(vec.get_feature_names_out().tolist())
     idf = tuple(float(v) for v in vec.idf_)
     return TextModel(terms, idf, heads, combination)
