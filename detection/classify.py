@@ -138,12 +138,12 @@ def classify(
     """Pure classification of one article; `published` only dates a bare "7月".
     `model`: the learned model to combine with the rules ("default": the committed one,
     loaded once; None: rules only)."""
-    return _classify(title, text, lang, published, model)[0]
+    return _classify(title, text, lang, published, model)
 
 
 def action_evidence(title: str, text: str, lang: str | None = None) -> ActionEvidence:
     """What the rules saw of each action (the action stacker's input; no model needed)."""
-    return _classify(title, text, lang, None, None)[1]
+    return rule_evidence(title, text, lang)[0]
 
 
 def rule_evidence(
@@ -151,8 +151,9 @@ def rule_evidence(
 ) -> tuple[ActionEvidence, SectorEvidence]:
     """What the rules saw of each action and each sector (the stackers' inputs), as if the
     article were relevant (training reads it for every relevant labelled record)."""
-    _, actions, sectors = _classify(title, text, lang, None, None)
-    return actions, sectors
+    traced: list[tuple[ActionEvidence, SectorEvidence]] = []
+    _classify(title, text, lang, None, None, traced)
+    return traced[0]
 
 
 def _classify(
@@ -161,7 +162,8 @@ def _classify(
     lang: str | None,
     published: datetime | None,
     model: TextModel | Literal["default"] | None,
-) -> tuple[Detection, ActionEvidence, SectorEvidence]:
+    traced: list[tuple[ActionEvidence, SectorEvidence]] | None = None,
+) -> Detection:
     lex = load_lexicon()
     t_norm, b_norm = normalized_fields(title, text)
     lang = lang or detect_lang(t_norm + " " + b_norm)
@@ -211,8 +213,14 @@ def _classify(
             for a, aw in per_action.items():
                 action_w[a] += aw
     raw += min(body_sum, BODY_CAP)
-    evidence = _action_evidence(action_w, strongest, fields, lex)
-    sector_ev = _sector_evidence(acted_w, sector_w, fields, lex)
+    raw_acted, raw_near = acted_w, sector_w  # the stackers' evidence, built when needed
+    if traced is not None:
+        traced.append(
+            (
+                _action_evidence(action_w, strongest, fields, lex),
+                _sector_evidence(raw_acted, raw_near, fields, lex),
+            )
+        )
     if _campaign_in_headline(fields, lang):
         raw += TITLE_ANTI_BONUS
     if not any(h.kind != "policy" for f in fields for h in f.hits):
@@ -255,6 +263,7 @@ def _classify(
         named = _drop_parents(_top(sector_w, SECTOR_SHARE), sector_w)
         det = replace(det, mentioned=tuple(s for s in named if s not in det.sectors))
     if relevant and learned is not None and learned.stack:
+        evidence = _action_evidence(action_w, strongest, fields, lex)
         stacked = decide(learned.stack, evidence, learned.actions(vec), det.actions)
         if _named_issuer_orders(evidence) and POLICY not in stacked:
             stacked = (*stacked, POLICY)  # LABELING.md: a named body ordering it is a directive
@@ -269,7 +278,9 @@ def _classify(
         if det.month is None and relevant:
             det = replace(det, month_hint=find_month_hint(t_norm + " " + b_norm))
     if relevant and learned is not None and learned.sector_cut is not None:
-        chosen = decide_sectors(learned.sector_cut, sector_ev, learned.sectors(vec))
+        sector_ev = _sector_evidence(raw_acted, raw_near, fields, lex)
+        probs = learned.sectors(vec, sector_ev.candidates())
+        chosen = decide_sectors(learned.sector_cut, sector_ev, probs)
         named = _drop_parents(_top(sector_w, SECTOR_SHARE), sector_w) if sector_w else ()
         det = replace(
             det,
@@ -277,7 +288,7 @@ def _classify(
             mentioned=tuple(s for s in named if s not in chosen),
             rule_sectors=det.sectors,
         )
-    return det, evidence, sector_ev
+    return det
 
 
 def _sector_evidence(

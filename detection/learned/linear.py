@@ -110,14 +110,17 @@ class TextModel:
             if h != RELEVANT and not h.startswith(SECTOR_HEAD)
         }
 
-    def sectors(self, vec: dict[int, float]) -> dict[str, float]:
+    def sectors(
+        self, vec: dict[int, float], only: tuple[str, ...] | None = None
+    ) -> dict[str, float]:
         """Probability of each sector head (slug -> 0..1; sectors with too few examples
-        have none)."""
-        return {
-            h.removeprefix(SECTOR_HEAD): self.probability(vec, h)
-            for h in self.heads
-            if h.startswith(SECTOR_HEAD)
-        }
+        have none), or of the `only` ones among them."""
+        names = (
+            [h for h in self.heads if h.startswith(SECTOR_HEAD)]
+            if only is None
+            else [SECTOR_HEAD + s for s in only if SECTOR_HEAD + s in self.heads]
+        )
+        return {h.removeprefix(SECTOR_HEAD): self.probability(vec, h) for h in names}
 
     def top_terms(self, vec: dict[int, float], n: int) -> tuple[str, ...]:
         """The present tokens with the largest positive contribution; a token contained in
