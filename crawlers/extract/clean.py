@@ -50,6 +50,11 @@ _FURNITURE = re.compile(
     r"^\d{4}\s*[-/.年]\s*\d{1,2}\s*[-/.月]\s*\d{1,2}\s*日?\s*(?:\d{1,2}:\d{2}(?::\d{2})?)?\s*"
     r"(?:更新|发布|发表)?\s*(?:(?:来源|稿源|作者|编辑)\s*[:：]\s*\S{0,20}\s*)*$"
 )
+# A byline row of label：value pairs only ("作者：芊草 时间：2005-08-22 19:13:18 来源：本站").
+_BYLINE_ROW = re.compile(
+    r"^(?:\s*(?:作者|时间|來源|来源|稿源|发布时间|发布日期|发表时间|更新时间|日期|编辑|责任编辑|"
+    r"浏览次数|浏览|点击数|阅读数|字号)\s*[:：](?:\d{1,2}:\d{2}(?::\d{2})?|[^:：，。；！？]){0,30}?)+$"
+)
 MAX_FURNITURE = 60  # characters
 # A heading that opens a trailing list of other articles: the rest of the text is cut there.
 _SECTION = re.compile(
@@ -133,7 +138,7 @@ def is_boilerplate(text: str) -> bool:
         return False
     if len(text) <= MAX_LEAD and _LEAD.match(text):
         return True
-    if len(text) <= MAX_FURNITURE and _FURNITURE.match(text):
+    if len(text) <= MAX_FURNITURE and (_FURNITURE.match(text) or _BYLINE_ROW.match(text)):
         return True
     if len(text) > MAX_BOILER:
         return False

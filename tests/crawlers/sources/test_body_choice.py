@@ -40,6 +40,10 @@ def test_byline_rows_and_page_furniture_lines_are_boilerplate() -> None:
     assert is_boilerplate("来源：南方都市报")
     assert is_boilerplate("发表评论")
     assert is_boilerplate("Trackback: http://tb.example.net/TrackBack.aspx?PostId=1")
+    assert is_boilerplate("作者：芊草凡凡 时间：2005-08-22 19:13:18")
+    assert is_boilerplate("发布时间：2019-05-18 来源：中国地理学会 浏览次数：33")
+    assert not is_boilerplate("时间：2019年，多家企业宣布减产，行业协会表示支持。")
+    assert not is_boilerplate("作者认为：减产势在必行。")
     assert not is_boilerplate("2005年2月6日，多晶硅企业宣布联合减产。")
     assert not is_boilerplate("来源于行业协会的数据显示，产能利用率下降。")
 
