@@ -22,6 +22,7 @@ from detection.normalize import normalize
 MAX_SKETCHES = 8
 BODY_KINDS = ("ministry", "association")
 POLICY = "policy_guideline"
+OTHER = "other"
 
 
 def _concrete(actions: tuple[str, ...]) -> bool:
@@ -214,10 +215,14 @@ class EventIndex:
         for ev in self._events.values():
             if dated and ev.dated and not self._in_window(ev, when):
                 continue
-            if sectors[0] not in ev.sectors and ev.sectors[0] not in sectors:
+            same_body = bool(bodies & set(ev.bodies))
+            sectorless = OTHER in (sectors[0], ev.sectors[0])
+            # `other` names no sector, so it conflicts with none: one issuer's plan, reported
+            # once in general and once for one sector, is one event
+            crossed = sectors[0] not in ev.sectors and ev.sectors[0] not in sectors
+            if crossed and not (same_body and sectorless):
                 continue
             act = set(actions) & set(ev.actions)
-            same_body = bool(bodies & set(ev.bodies))
             if not act or (
                 act == {POLICY} and _concrete(actions) and _concrete(ev.actions) and not same_body
             ):
@@ -230,7 +235,7 @@ class EventIndex:
                 continue
             if det.actors and ev.actors and not set(det.actors) & set(ev.actors):
                 continue  # another named actor: another action
-            if "other" in (sectors[0], ev.sectors[0]) and not bodies & set(ev.bodies):
+            if sectorless and not same_body:
                 continue  # "other" is no key: sectorless policies join only by their issuer
             if dated != ev.dated and _hint_conflict(det, ev, when, dated):
                 continue  # the undated side's "9月18日" names another month

@@ -139,3 +139,17 @@ def test_timeless_records_take_the_time_before_them() -> None:
     t1 = datetime(2025, 7, 1, tzinfo=UTC)
     t2 = datetime(2025, 8, 1, tzinfo=UTC)
     assert carried_times([None, t1, None, None, t2, None]) == [None, t1, t1, t1, t2, t2]
+
+
+def test_one_issuers_plan_in_general_and_for_one_sector_is_one_event() -> None:
+    """A sectorless ('other') report and a sector's report of one issuer's plan join; without
+    a shared issuer 'other' still joins nothing."""
+    idx = EventIndex()
+    when = datetime(2026, 8, 21, tzinfo=UTC)
+    plan = Detection(True, 0.8, ("other",), ("price_discipline", "policy_guideline"), ("cac",))
+    part = Detection(True, 0.8, ("platform",), ("price_discipline", "policy_guideline"), ("cac",))
+    first = idx.assign("p1", "行动计划发布", "中央网信委印发行动计划，防范无序竞争。", plan, when)
+    second = idx.assign("p2", "行动计划：规范平台补贴", "规范平台过度补贴。", part, when)
+    assert first.is_new and second.event_id == first.event_id
+    stranger = Detection(True, 0.8, ("platform",), ("price_discipline",), ("samr",))
+    assert idx.assign("p3", "市场监管总局约谈平台", "约谈外卖平台。", stranger, when).is_new
