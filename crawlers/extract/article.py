@@ -25,7 +25,7 @@ from crawlers.extract.byline import parse_byline
 from crawlers.extract.clean import clean_fragment_text, clean_text
 from crawlers.extract.density import anchor_texts, density, squash
 from crawlers.extract.localday import publisher_local
-from crawlers.extract.text import element_text
+from crawlers.extract.text import PAGE_SKIP, element_text
 
 log = logging.getLogger(__name__)
 
@@ -308,7 +308,7 @@ def _page_text(sel: Selector) -> str:
     text = _PAGE_TEXTS.get(sel)
     if text is None:
         body = sel.css("body")
-        text = element_text([body[0].root]) if body else element_text([sel.root])
+        text = element_text([body[0].root] if body else [sel.root], PAGE_SKIP)
         _PAGE_TEXTS[sel] = text
     return text
 

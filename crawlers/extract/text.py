@@ -68,14 +68,19 @@ BLOCK = {
 _SPACES = re.compile(r"[^\S\n]+")
 
 
-def _walk(element: Element, out: list[str]) -> None:
+# ASP.NET pages wrap the whole page in one <form>: the page's text keeps forms (their
+# inputs, buttons and selects are still skipped).
+PAGE_SKIP = frozenset(SKIP - {"form"})
+
+
+def _walk(element: Element, out: list[str], skip: frozenset[str] | set[str] = SKIP) -> None:
     tag = element.tag
     if not isinstance(tag, str):  # comments, processing instructions
         if element.tail:
             out.append(element.tail)
         return
     tag = tag.rsplit("}", 1)[-1].lower()
-    if tag in SKIP:
+    if tag in skip:
         if element.tail:
             out.append(element.tail)
         return
@@ -85,7 +90,7 @@ def _walk(element: Element, out: list[str]) -> None:
     if element.text:
         out.append(element.text)
     for child in element:
-        _walk(child, out)
+        _walk(child, out, skip)
     if block:
         out.append("\n")
     if element.tail:
@@ -98,13 +103,14 @@ def clean_lines(text: str) -> str:
     return "\n".join(filter(None, map(str.strip, _SPACES.sub(" ", text).split("\n"))))
 
 
-def element_text(elements: Iterable[Element]) -> str:
-    """Plain text of lxml elements (their tails outside them are not included)."""
+def element_text(elements: Iterable[Element], skip: frozenset[str] | set[str] = SKIP) -> str:
+    """Plain text of lxml elements (their tails outside them are not included); elements
+    whose tag is in `skip` are left out with their content."""
     out: list[str] = []
     for element in elements:
         tail, element.tail = element.tail, None
         try:
-            _walk(element, out)
+            _walk(element, out, skip)
         finally:
             element.tail = tail
         out.append("\n")

@@ -105,3 +105,16 @@ def test_a_short_nav_line_the_title_starts_with_is_not_the_headline() -> None:
     html = _titled("光伏玻璃 企业联合减产", "无关的标题")
     html = html.replace("首页 新闻动态", "光伏玻璃")
     assert extract_article(html).title == "光伏玻璃 企业联合减产"
+
+
+def test_a_page_wrapped_in_one_aspnet_form_still_shows_its_date_and_title() -> None:
+    html = (
+        "<html><head><title>光伏玻璃企业联合减产 东区办事处</title></head><body>"
+        "<form id='Form1' method='post'><input type='hidden' name='__VIEWSTATE' value='x'>"
+        "<div class='headline'>光伏玻璃企业联合减产</div><div>2026-08-21 10:36</div>"
+        f"<article>{BODY}</article></form></body></html>"
+    )
+    found = extract_article(html)
+    assert found.title == "光伏玻璃企业联合减产"
+    assert found.published is not None
+    assert found.published.isoformat() == "2026-08-21T10:36:00+08:00"
