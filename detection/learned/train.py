@@ -30,10 +30,17 @@ class TrainParams:
     c: float = 10.0
     min_df: int = 2
     seed: int = 0
-    stack: bool = True  # learn the per-action stackers (detection.learned.stack)
+    stack: bool = True  # learn the stackers (detection.learned.sectors / .stack)
+    # the per-action stackers: measured and not kept by default (README "which actions")
+    action_stack: bool = False
 
     def as_dict(self) -> dict[str, float]:
-        return {"c": self.c, "min_df": float(self.min_df), "stack": float(self.stack)}
+        return {
+            "c": self.c,
+            "min_df": float(self.min_df),
+            "stack": float(self.stack),
+            "action_stack": float(self.action_stack),
+        }
 
 
 def record_tokens(rec: LabelledRecord) -> list[str]:
@@ -90,12 +97,16 @@ def _fit_stackers(
                 sec_probs[int(i)] = inner.sectors(vec)
     pos = sorted(act_probs)
     evidence = [rule_evidence(labelled[i].title, labelled[i].text, labelled[i].lang) for i in pos]
-    stack = fit_cuts(
-        [e[0] for e in evidence],
-        [act_probs[i] for i in pos],
-        [labelled[i].actions for i in pos],
-        [labelled[i].group for i in pos],
-        params.seed,
+    stack = (
+        fit_cuts(
+            [e[0] for e in evidence],
+            [act_probs[i] for i in pos],
+            [labelled[i].actions for i in pos],
+            [labelled[i].group for i in pos],
+            params.seed,
+        )
+        if params.action_stack
+        else {}
     )
     sector_cut = fit_cut(
         [e[1] for e in evidence],

@@ -1,6 +1,7 @@
-"""The per-action stackers: learned inside the training records only (inner grouped folds),
-stored with the model, and deciding the reported actions while the rules' own actions stay
-the grouping keys. Trains on the repository's own examples (no shared data needed)."""
+"""The per-action stackers (measured, off by default: TrainParams.action_stack): learned
+inside the training records only (inner grouped folds), stored with the model, and deciding
+the reported actions while the rules' own actions stay the grouping keys. Trains on the
+repository's own examples (no shared data needed)."""
 
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ LOCAL = Path(__file__).resolve().parent / "labelled_examples.jsonl"
 
 @pytest.fixture(scope="module")
 def stacked() -> TextModel:
-    return fit(read_corpus(LOCAL))
+    return fit(read_corpus(LOCAL), TrainParams(action_stack=True))
 
 
 def _cut(bias: float, cut: float = 0.5, share_w: float = 0.0) -> ActionCut:
@@ -61,7 +62,7 @@ def test_stacker_head_probabilities_are_out_of_fold(monkeypatch: pytest.MonkeyPa
 
     monkeypatch.setattr(train, "_fit", spy_fit)
     monkeypatch.setattr(train, "record_tokens", spy_tokens)
-    fit(records)
+    fit(records, TrainParams(action_stack=True))
     # fit 0 is the model itself; fits 1.. are the inner folds whose held-out records are scored
     by_id = {r.id: r for r in records}
     inner = {rid: n for rid, n in asked.items() if n >= 1}
@@ -97,7 +98,7 @@ def test_model_file_keeps_the_stackers_and_older_files_still_load(
     for name, cut in stacked.stack.items():
         assert back.stack[name].cut == pytest.approx(cut.cut)
         assert back.stack[name].coef == pytest.approx(cut.coef, rel=1e-5)
-    plain = fit(read_corpus(LOCAL), TrainParams(stack=False))
+    plain = fit(read_corpus(LOCAL))
     store.write_model(path, plain, meta)
     assert store.load_model(path).stack == {}
 
@@ -139,8 +140,10 @@ def test_detection_round_trips_rule_actions() -> None:
     assert Detection.from_dict(old).rule_actions == ()
 
 
-def test_cli_trains_the_stackers(tmp_path: Path) -> None:
+def test_the_shipped_training_keeps_the_rules_actions(tmp_path: Path) -> None:
+    """Action stackers are measured, not shipped (README): `capwatch train` learns none."""
     from detection.learned.commands import train_command
 
+    assert not TrainParams().action_stack
     assert train_command([LOCAL], [], tmp_path / "m.json.gz", io.StringIO()) == 0
-    assert store.load_model(tmp_path / "m.json.gz").stack
+    assert store.load_model(tmp_path / "m.json.gz").stack == {}
