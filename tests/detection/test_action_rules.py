@@ -90,3 +90,21 @@ def test_directives_ordering_different_actions_are_different_events():
     a = idx.assign("a", kiln_t, kiln_x, kiln, when)
     b = idx.assign("b", audit_t, audit_x, audit, when)
     assert a.event_id != b.event_id and b.is_new
+
+
+def test_smelters_agreeing_together_is_a_cut_not_a_directive():
+    det = classify(
+        "中国铜原料联合谈判小组：2026年铜冶炼产能负荷降低10%以上",
+        "中国铜原料联合谈判小组成员企业达成共识，2026年矿铜冶炼产能负荷降低10%以上，抵制恶意竞争。",
+    )
+    assert det.relevant and "production_cut" in det.actions
+    assert "policy_guideline" not in det.actions
+
+
+def test_suspending_capacity_replacement_is_a_directive_not_an_exit():
+    det = classify(
+        "工信部暂停钢铁产能置换工作",
+        "工业和信息化部印发通知，自即日起暂停钢铁产能置换方案的公示公告。",
+    )
+    assert det.relevant and "policy_guideline" in det.actions
+    assert "capacity_exit" not in det.actions
