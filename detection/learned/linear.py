@@ -16,8 +16,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 from detection.learned.features import display
-from detection.learned.sectors import SectorCut
-from detection.learned.stack import ActionCut
+from detection.learned.stack import StackerCut
 
 RELEVANT = "relevant"
 SECTOR_HEAD = "sector:"  # heads named "sector:<slug>": is the article about that sector
@@ -66,9 +65,9 @@ class TextModel:
     combination: Combination = field(default_factory=Combination)
     # per-action stackers (detection.learned.stack); empty: the rules name the actions and
     # a head above `combination.action_add` adds one
-    stack: dict[str, ActionCut] = field(default_factory=dict)
+    stack: dict[str, StackerCut] = field(default_factory=dict)
     # the sector stacker (detection.learned.sectors); None: the rules' attribution decides
-    sector_cut: SectorCut | None = None
+    sector_cut: StackerCut | None = None
 
     @cached_property
     def vocabulary(self) -> dict[str, int]:

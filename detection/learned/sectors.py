@@ -20,6 +20,8 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from detection.learned.stack import StackerCut, fit_stacker
+
 OTHER = "other"
 
 
@@ -44,19 +46,6 @@ class SectorEvidence:
         return tuple(dict.fromkeys((*self.order, *self.chosen)))
 
 
-@dataclass(frozen=True)
-class SectorCut:
-    """The shared stacker: logistic regression over `features`, chosen from `cut`."""
-
-    coef: tuple[float, ...]
-    intercept: float
-    cut: float
-
-    def probability(self, x: Sequence[float]) -> float:
-        z = self.intercept + sum(c * v for c, v in zip(self.coef, x, strict=True))
-        return 1.0 / (1.0 + math.exp(-z)) if z >= 0 else math.exp(z) / (1.0 + math.exp(z))
-
-
 def features(ev: SectorEvidence, probs: dict[str, float], sector: str) -> list[float]:
     """The stacker's input for one candidate sector (fixed order)."""
     cands = ev.candidates()
@@ -79,7 +68,7 @@ def features(ev: SectorEvidence, probs: dict[str, float], sector: str) -> list[f
     ]
 
 
-def decide(cut: SectorCut, ev: SectorEvidence, probs: dict[str, float]) -> tuple[str, ...]:
+def decide(cut: StackerCut, ev: SectorEvidence, probs: dict[str, float]) -> tuple[str, ...]:
     """The sectors acted on: candidates whose stacker reaches the cut-off, else the likeliest
     candidate, else `other` (a policy naming no sector). The sector the actions are most
     about first (the event key), then the likeliest."""
@@ -98,12 +87,10 @@ def fit_cut(
     labels: Sequence[tuple[str, ...]],
     groups: Sequence[str],
     seed: int,
-) -> SectorCut | None:
+) -> StackerCut | None:
     """The shared stacker over every candidate of every relevant training record (`probs`:
     out-of-fold sector-head probabilities; `groups`: each record's event); None when there
     is too little to learn from."""
-    from detection.learned.stack import fit_stacker
-
     rows: list[list[float]] = []
     ys: list[bool] = []
     row_groups: list[str] = []
@@ -113,4 +100,4 @@ def fit_cut(
             ys.append(s in lab)
             row_groups.append(grp)
     fitted = fit_stacker(rows, ys, row_groups, seed)
-    return SectorCut(*fitted) if fitted is not None else None
+    return StackerCut(*fitted) if fitted is not None else None

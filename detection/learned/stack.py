@@ -46,8 +46,9 @@ class ActionEvidence:
 
 
 @dataclass(frozen=True)
-class ActionCut:
-    """One action's stacker: logistic regression over `features`, reported from `cut`."""
+class StackerCut:
+    """A learned stacker (one per action, one shared by all sectors): logistic regression over
+    its features, reporting the label from `cut`."""
 
     coef: tuple[float, ...]
     intercept: float
@@ -68,7 +69,7 @@ def features(ev: ActionEvidence, probs: dict[str, float], action: str) -> list[f
 
 
 def decide(
-    cuts: dict[str, ActionCut],
+    cuts: dict[str, StackerCut],
     ev: ActionEvidence,
     probs: dict[str, float],
     rules: tuple[str, ...] = (),
@@ -96,17 +97,17 @@ def fit_cuts(
     labels: Sequence[tuple[str, ...]],
     groups: Sequence[str],
     seed: int,
-) -> dict[str, ActionCut]:
+) -> dict[str, StackerCut]:
     """One stacker per action with at least MIN_EXAMPLES positive and negative examples among
     the relevant training records (`probs`: out-of-fold head probabilities; `groups`: each
     record's event, for the folds that choose the cut-off)."""
-    out: dict[str, ActionCut] = {}
+    out: dict[str, StackerCut] = {}
     for action in ACTIONS:
         y = [action in lab for lab in labels]
         x = [features(e, p, action) for e, p in zip(evidence, probs, strict=True)]
         fitted = fit_stacker(x, y, groups, seed)
         if fitted is not None:
-            out[action] = ActionCut(*fitted)
+            out[action] = StackerCut(*fitted)
     return out
 
 

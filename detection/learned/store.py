@@ -22,8 +22,7 @@ from pathlib import Path
 
 from detection.learned.corpus import CorpusFile
 from detection.learned.linear import Combination, Head, TextModel
-from detection.learned.sectors import SectorCut
-from detection.learned.stack import ActionCut
+from detection.learned.stack import StackerCut
 
 log = logging.getLogger(__name__)
 
@@ -125,14 +124,14 @@ def load_model(path: Path) -> TextModel:
         raise ValueError(f"{path}: terms, idf and coefficients differ in length")
     comb = Combination(**{k: float(v) for k, v in doc.get("combination", {}).items()})
     stack = {
-        str(name): ActionCut(
+        str(name): StackerCut(
             tuple(float(c) for c in s["coef"]), float(s["intercept"]), float(s["cut"])
         )
         for name, s in doc.get("action_stack", {}).items()
     }
     raw = doc.get("sector_stack")
     sector_cut = (
-        SectorCut(tuple(float(c) for c in raw["coef"]), float(raw["intercept"]), float(raw["cut"]))
+        StackerCut(tuple(float(c) for c in raw["coef"]), float(raw["intercept"]), float(raw["cut"]))
         if raw
         else None
     )

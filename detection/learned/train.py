@@ -15,8 +15,8 @@ from typing import Any
 from detection.learned.corpus import LabelledRecord
 from detection.learned.features import tokens
 from detection.learned.linear import RELEVANT, SECTOR_HEAD, Combination, Head, TextModel
-from detection.learned.sectors import SectorCut, fit_cut
-from detection.learned.stack import ActionCut, fit_cuts
+from detection.learned.sectors import fit_cut
+from detection.learned.stack import StackerCut, fit_cuts
 
 ACTIONS = ("production_cut", "capacity_exit", "price_discipline", "policy_guideline", "inspection")
 MIN_ACTION_EXAMPLES = 5
@@ -75,7 +75,7 @@ def fit(
 
 def _fit_stackers(
     records: Sequence[LabelledRecord], params: TrainParams, combination: Combination
-) -> tuple[dict[str, ActionCut], SectorCut | None]:
+) -> tuple[dict[str, StackerCut], StackerCut | None]:
     """The per-action stackers and the sector stacker, over the rules' evidence and
     out-of-fold head probabilities: each relevant record's heads come from a model fitted
     without its event (grouped inner folds), as a new article's will."""

@@ -15,7 +15,7 @@ from detection.events import EventIndex, key_actions
 from detection.learned import store, train
 from detection.learned.corpus import LabelledRecord, read_corpus
 from detection.learned.linear import TextModel
-from detection.learned.stack import ACTIONS, ActionCut, ActionEvidence, decide, features
+from detection.learned.stack import ACTIONS, ActionEvidence, StackerCut, decide, features
 from detection.learned.train import TrainParams, fit
 from detection.model import Detection
 
@@ -27,9 +27,9 @@ def stacked() -> TextModel:
     return fit(read_corpus(LOCAL), TrainParams(action_stack=True))
 
 
-def _cut(bias: float, cut: float = 0.5, share_w: float = 0.0) -> ActionCut:
+def _cut(bias: float, cut: float = 0.5, share_w: float = 0.0) -> StackerCut:
     n = len(features(ActionEvidence({}, {}, frozenset()), {}, ACTIONS[0]))
-    return ActionCut((share_w,) + (0.0,) * (n - 1), bias, cut)
+    return StackerCut((share_w,) + (0.0,) * (n - 1), bias, cut)
 
 
 def test_each_action_gets_a_stacker_with_a_cut(stacked: TextModel) -> None:

@@ -16,7 +16,8 @@ from detection.events import EventIndex, key_sectors
 from detection.learned import store
 from detection.learned.corpus import read_corpus
 from detection.learned.linear import SECTOR_HEAD, TextModel
-from detection.learned.sectors import SectorCut, SectorEvidence, decide, features, fit_cut
+from detection.learned.sectors import SectorEvidence, decide, features, fit_cut
+from detection.learned.stack import StackerCut
 from detection.learned.train import TrainParams, fit
 from detection.model import Detection
 
@@ -29,9 +30,9 @@ def stacked() -> TextModel:
     return fit(read_corpus(LOCAL))
 
 
-def _acted_only(weight: float = 8.0) -> SectorCut:
+def _acted_only(weight: float = 8.0) -> StackerCut:
     """A stacker that reads only the acted-on share: acted 1.0 -> p 0.9997, 0 -> p 0.5."""
-    return SectorCut((weight,) + (0.0,) * (N_FEATURES - 1), 0.0, 0.6)
+    return StackerCut((weight,) + (0.0,) * (N_FEATURES - 1), 0.0, 0.6)
 
 
 def test_decide_keeps_the_sectors_acted_on_and_falls_back_sensibly() -> None:
@@ -78,7 +79,7 @@ def test_sector_heads_and_stacker_are_stored(stacked: TextModel, tmp_path: Path)
     sector_heads = {h.removeprefix(SECTOR_HEAD) for h in stacked.heads if h.startswith(SECTOR_HEAD)}
     assert set(stacked.sectors({})) == sector_heads
     assert not set(stacked.actions({})) & sector_heads  # action heads only
-    model = replace(stacked, sector_cut=SectorCut((0.5,) * N_FEATURES, -1.0, 0.4))
+    model = replace(stacked, sector_cut=StackerCut((0.5,) * N_FEATURES, -1.0, 0.4))
     meta = store.TrainingMeta((), 0, 0, 0, TrainParams().as_dict(), "test")
     path = tmp_path / "m.json.gz"
     store.write_model(path, model, meta)
