@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from datetime import time as clock
@@ -27,7 +27,7 @@ from db import quotes, runs
 from db.models import CrawlRunResult
 from detection.contracts import book
 from market.calendar import is_trading_day
-from market.sina import daily_url, minute_url, parse_daily, parse_minutes
+from market.sina import BarT, Parsed, daily_url, minute_url, parse_daily, parse_minutes
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +62,28 @@ async def _get(client: httpx.AsyncClient, url: str) -> tuple[str | None, str | N
         first_line = (str(exc).splitlines() or [""])[0]
         return None, f"{type(exc).__name__}: {first_line}".strip(": ")
     return response.text, None
+
+
+async def _answers(
+    client: httpx.AsyncClient, wanted: Sequence[str], result: FetchResult, what: str,
+    base_url: str | None, url_for: Callable[[str], str],
+    parse: Callable[[str, str], Parsed[BarT]],
+) -> AsyncIterator[tuple[str, list[BarT]]]:  # fmt: skip
+    """Each series' bars, one GET per series; a series with no answer or no bars is put in
+    `result.failed` with its reason, and the others go on."""
+    for symbol in wanted:
+        url = _with_base(url_for(symbol), base_url)
+        body, why = await _get(client, url)
+        if body is None:
+            result.failed[symbol] = why or "no answer"
+            log.debug("%s: %s: gave up %s: %s", what, symbol, url, result.failed[symbol])
+            continue
+        parsed = parse(symbol, body)
+        if not parsed.bars:
+            result.failed[symbol] = parsed.problem or "no bars"
+            log.debug("%s: %s: %s", what, symbol, result.failed[symbol])
+            continue
+        yield symbol, parsed.bars
 
 
 async def _finish(
@@ -109,20 +131,12 @@ async def fetch_quotes(
     async with pool.connection() as conn:
         run_id = await runs.start_crawl_run(conn, QUOTES_SOURCE, "inprocess")
     async with httpx.AsyncClient(timeout=timeout, headers=HEADERS) as client:
-        for symbol in wanted:
-            url = _with_base(daily_url(symbol), base_url)
-            body, why = await _get(client, url)
-            if body is None:
-                result.failed[symbol] = why or "no answer"
-                log.debug("quotes: %s: gave up %s: %s", symbol, url, result.failed[symbol])
-                continue
-            parsed = parse_daily(symbol, body, now)
-            if not parsed.bars:
-                result.failed[symbol] = parsed.problem or "no bars"
-                log.debug("quotes: %s: %s", symbol, result.failed[symbol])
-                continue
+        async for symbol, bars in _answers(
+            client, wanted, result, QUOTES_SOURCE, base_url,
+            daily_url, lambda symbol, body: parse_daily(symbol, body, now),
+        ):  # fmt: skip
             async with pool.connection() as conn:
-                result.stored[symbol] = await quotes.upsert_bars(conn, parsed.bars)
+                result.stored[symbol] = await quotes.upsert_bars(conn, bars)
     await _finish(pool, run_id, wanted, result, sum(result.stored.values()), started, "quotes")
     return result
 
@@ -149,23 +163,14 @@ async def fetch_minutes(
     async with pool.connection() as conn:
         run_id = await runs.start_crawl_run(conn, MINUTES_SOURCE, "inprocess")
     async with httpx.AsyncClient(timeout=timeout, headers=HEADERS) as client:
-        for symbol in wanted:
-            url = _with_base(minute_url(symbol), base_url)
-            body, why = await _get(client, url)
-            if body is None:
-                result.failed[symbol] = why or "no answer"
-                log.debug("quotes_minute: %s: gave up %s: %s", symbol, url, why)
-                continue
-            parsed = parse_minutes(symbol, body)
-            if not parsed.bars:
-                result.failed[symbol] = parsed.problem or "no bars"
-                log.debug("quotes_minute: %s: %s", symbol, result.failed[symbol])
-                continue
-            read += len(parsed.bars)
+        async for symbol, minute_bars in _answers(
+            client, wanted, result, MINUTES_SOURCE, base_url, minute_url, parse_minutes
+        ):
+            read += len(minute_bars)
             async with pool.connection() as conn:
                 held = await quotes.newest_minute(conn, symbol)
                 fresh = [
-                    bar for bar in parsed.bars
+                    bar for bar in minute_bars
                     if bar.at >= cutoff and (held is None or bar.at >= held)
                 ]  # fmt: skip
                 result.stored[symbol] = await quotes.upsert_minutes(conn, fresh)

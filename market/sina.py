@@ -18,6 +18,7 @@ import json
 import logging
 from dataclasses import dataclass
 from datetime import date, datetime, time
+from typing import Generic, TypeVar
 
 from core.tz import BEIJING
 from db.models import MinuteBar, QuoteBar
@@ -36,11 +37,17 @@ MINUTE_PERIOD = 1  # one-minute bars: the price at (or just before) the minute o
 SESSION_CLOSE = time(15, 0)  # the day session's end; night sessions belong to the next day
 
 
+BarT = TypeVar("BarT", QuoteBar, MinuteBar)
+
+
 @dataclass(frozen=True)
-class Parsed:
-    bars: list[QuoteBar]
+class Parsed(Generic[BarT]):
+    """One answer's bars (daily or minute), how many rows were skipped, and why nothing could
+    be read when nothing could."""
+
+    bars: list[BarT]
     skipped: int
-    problem: str | None = None  # why nothing could be read
+    problem: str | None = None
 
 
 def daily_url(symbol: str) -> str:
@@ -68,7 +75,7 @@ def _rows(body: str) -> tuple[list[object], str | None]:
     return rows, None
 
 
-def parse_daily(symbol: str, body: str, fetched_at: datetime | None = None) -> Parsed:
+def parse_daily(symbol: str, body: str, fetched_at: datetime | None = None) -> Parsed[QuoteBar]:
     """The bars in one response; malformed rows are skipped and counted, never fatal."""
     rows, problem = _rows(body)
     if problem:
@@ -86,19 +93,12 @@ def parse_daily(symbol: str, body: str, fetched_at: datetime | None = None) -> P
     return Parsed(bars, skipped)
 
 
-@dataclass(frozen=True)
-class ParsedMinutes:
-    bars: list[MinuteBar]
-    skipped: int
-    problem: str | None = None  # why nothing could be read
-
-
-def parse_minutes(symbol: str, body: str) -> ParsedMinutes:
+def parse_minutes(symbol: str, body: str) -> Parsed[MinuteBar]:
     """The minute bars in one response, oldest first; malformed rows are skipped and counted
     (a row without a time of day is malformed: it would pass for midnight)."""
     rows, problem = _rows(body)
     if problem:
-        return ParsedMinutes([], 0, problem)
+        return Parsed([], 0, problem)
     bars: dict[datetime, MinuteBar] = {}
     skipped = 0
     for row in rows:
@@ -110,7 +110,7 @@ def parse_minutes(symbol: str, body: str) -> ParsedMinutes:
     if skipped:
         log.warning("%s: %d malformed minute bar(s) skipped", symbol, skipped)
     ordered = [bars[at] for at in sorted(bars)]
-    return ParsedMinutes(ordered, skipped, None if ordered else "no valid minute bars")
+    return Parsed(ordered, skipped, None if ordered else "no valid minute bars")
 
 
 def _minute(symbol: str, row: object) -> MinuteBar | None:
