@@ -209,34 +209,32 @@ def in_session(moment: datetime) -> bool:
     return False
 
 
-def quotes_source(interval_minutes: int) -> SourceConfig:
-    """The quote fetch as a source for health: its runs are crawl runs of key `quotes`, so a
-    quote endpoint that stops answering is `failing` in `capwatch status` and reported to the
-    admins like any source."""
+def _fetch_source(key: str, name: str, interval_minutes: int) -> SourceConfig:
+    """A quote fetch as a source for health: its runs are crawl runs of `key`, so a quote
+    endpoint that stops answering is `failing` in `capwatch status` and reported to the
+    admins like any source. Fetched by the market jobs (capwatch/service.py), never scheduled
+    as a crawl."""
     return SourceConfig(
-        key=QUOTES_SOURCE,
-        name="期货行情 Futures quotes (Sina)",
+        key=key,
+        name=name,
         kind="json",
         url="https://stock2.finance.sina.com.cn/futures/api/jsonp.php/",
         tier="media",
         interval=interval_minutes * 60,
-        # fetched by the market jobs (capwatch/service.py), never scheduled as a crawl
         confidence="medium",
     )
+
+
+def quotes_source(interval_minutes: int) -> SourceConfig:
+    """The daily-bar fetch (key `quotes`)."""
+    return _fetch_source(QUOTES_SOURCE, "期货行情 Futures quotes (Sina)", interval_minutes)
 
 
 def minutes_source(interval_minutes: int) -> SourceConfig:
-    """The minute-bar fetch as a source for health (key `quotes_minute`): the daily and the
-    minute endpoint can fail apart, and each says so."""
-    return SourceConfig(
-        key=MINUTES_SOURCE,
-        name="期货分钟行情 Futures minute bars (Sina)",
-        kind="json",
-        url="https://stock2.finance.sina.com.cn/futures/api/jsonp.php/",
-        tier="media",
-        interval=interval_minutes * 60,
-        confidence="medium",
-    )
+    """The minute-bar fetch (key `quotes_minute`): the daily and the minute endpoint can fail
+    apart, and each says so."""
+    name = "期货分钟行情 Futures minute bars (Sina)"
+    return _fetch_source(MINUTES_SOURCE, name, interval_minutes)
 
 
 def with_quotes(
