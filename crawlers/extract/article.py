@@ -2,7 +2,8 @@
 
 Source selectors (parsel CSS, `::text` / `::attr(x)` allowed) are used for the fields they
 name; every field they do not name, or that finds nothing, falls back to generic extraction:
-h1 agreeing with <title>/og:title for the title, readability-lxml for the body with
+h1 agreeing with <title>/og:title for the title, readability-lxml for the body (completed
+or replaced by the page's densest block of prose, crawlers/extract/prose.py) with
 trafilatura as fallback, meta / JSON-LD / visible date / htmldate for the time, and the
 来源/作者 byline for the author.
 """
@@ -25,6 +26,7 @@ from crawlers.extract.byline import parse_byline
 from crawlers.extract.clean import clean_fragment_text, clean_text
 from crawlers.extract.density import anchor_texts, density, squash
 from crawlers.extract.localday import publisher_local
+from crawlers.extract.prose import block_text, compare, densest_block, more_prose
 from crawlers.extract.text import PAGE_SKIP, element_text
 
 log = logging.getLogger(__name__)
@@ -348,6 +350,27 @@ def _text_left_out(sel: Selector, body: str, anchors: list[str], own: int) -> bo
     return left >= LEFT_OUT * own
 
 
+def _with_densest_block(sel: Selector, body: str, anchors: list[str]) -> tuple[str, str]:
+    """readability's body, completed by or replaced with the page's densest block of prose
+    (crawlers/extract/prose.py) when that block only adds prose paragraphs to it, or is
+    another part of the page with much more prose and few links."""
+    root = sel.root
+    if not hasattr(root, "iter"):  # a text or JSON selector has no element tree
+        return body, "readability"
+    page = sel.css("body")
+    block = densest_block(page[0].root if page else root)
+    if block is None:
+        return body, "readability"
+    text = block_text(block)
+    found = compare(body, text)
+    if found.completes:
+        return text, "readability+densest block"
+    if (found.replaces and more_prose(found)
+            and density(text, anchors).link_share < MAX_LINK_SHARE):  # fmt: skip
+        return text, "densest block"
+    return body, "readability"
+
+
 def generic_body(html: str, sel: Selector, url: str | None) -> tuple[str, str]:
     """(text, method): readability-lxml's body, or trafilatura's when readability's is short
     or left much of the page's paragraph text out, and trafilatura's is no link list (under
@@ -356,6 +379,7 @@ def generic_body(html: str, sel: Selector, url: str | None) -> tuple[str, str]:
     trafilatura runs only on those pages (a quarter of real news pages)."""
     best, method = _readability(html, url), "readability"
     anchors = anchor_texts(sel)
+    best, method = _with_densest_block(sel, best, anchors)
     ours = density(best, anchors)
     if ours.own < MIN_BODY or _text_left_out(sel, best, anchors, ours.own):
         other = _trafilatura(html, url)
