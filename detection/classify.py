@@ -49,6 +49,8 @@ KIND_WEIGHT = {"term": 1.0, "pair": 0.8, "policy": 0.6, "issuer": 0.6, "implied"
 # ministry or association stating the action is strong evidence of one.
 ACTION_WEIGHT = {"implied": 0.5, "issuer": 1.0}
 POLICY = "policy_guideline"
+INSPECTION = "inspection"
+LIMITS = frozenset({"production_cut", "capacity_exit"})  # what an inspection enforces
 ACTION_ORDER = ("production_cut", "capacity_exit", "price_discipline", "inspection")
 TITLE_ANTI_BONUS = 0.3
 BODY_CAP = 1.6
@@ -184,6 +186,7 @@ def _classify(
     acted_w: dict[str, float] = defaultdict(float)  # the sectors the actions are about
     scored: list[tuple[float, _Field, Sentence]] = []
     strongest: dict[tuple[str, str, str], float] = {}  # (action, field, hit kind) -> weight
+    enforcing = False  # a check of an output or capacity limit stated beside it
     for f in fields:
         by_sent: dict[int, list[Hit]] = defaultdict(list)
         for h in f.hits:
@@ -209,6 +212,8 @@ def _classify(
                     sector_w[s] += w
                 for s in acted_sectors(h, sent, f.matches, f.text, lex, win):
                     acted_w[s] += w
+            said = {h.action for h in hits}
+            enforcing = enforcing or (INSPECTION in said and bool(said & LIMITS))
             # One sentence names an action once: "停机…控制产量" is not two cuts.
             for a, aw in per_action.items():
                 action_w[a] += aw
@@ -256,7 +261,7 @@ def _classify(
     if not acted_w:  # no action names its sector: those named before some action stand in
         before = _named_before_an_action(fields, lex)
         acted_w = {s: w for s, w in sector_w.items() if s in before} or sector_w
-    det = _build(relevant, score, lang, action_w, acted_w, scored, lex, published)
+    det = _build(relevant, score, lang, action_w, acted_w, scored, lex, published, enforcing)
     if relevant and acted_w:
         det = replace(det, sectors=_acted_top(acted_w, sector_w))
     if relevant:  # sectors named beside the action but not acted on: context for the reader
@@ -450,6 +455,7 @@ def _build(
     scored: list[tuple[float, _Field, Sentence]],
     lex: Lexicon,
     published: datetime | None,
+    enforcing: bool = False,
 ) -> Detection:
     scored.sort(key=lambda x: (x[1].name != "title", -x[0], x[2].index))
     evidence: list[Evidence] = []
@@ -468,6 +474,10 @@ def _build(
     policy_w = action_w.get("policy_guideline", 0.0)
     if relevant and policy_w and policy_w >= POLICY_SHARE * max(action_w.values()):
         actions = tuple(dict.fromkeys((*actions, "policy_guideline")))
+    if relevant and enforcing and INSPECTION not in actions:
+        # LABELING.md: inspection is a check that enforces an output or capacity limit; one
+        # stated in the sentence of the limit it checks is reported however late it comes.
+        actions = (*actions, INSPECTION)
     sectors = _drop_parents(_top(sector_w, SECTOR_SHARE), sector_w) if relevant else ()
     if relevant and not sectors:
         sectors = ("other",)
