@@ -108,3 +108,45 @@ def test_suspending_capacity_replacement_is_a_directive_not_an_exit():
     )
     assert det.relevant and "policy_guideline" in det.actions
     assert "capacity_exit" not in det.actions
+
+
+KILN_NOTICE = (
+    "吉林省建筑材料工业协会发布通知，全省水泥熟料企业自6月1日起错峰停窑15天，"
+    "停窑期间不得以任何理由生产熟料。各企业要加强行业自律，维护市场秩序。"
+    "各集团、企业必须按照通知时间落实错峰停窑。"
+    "今年以来，省内建筑工程开工不足，房地产新开工面积同比下降，基础设施项目资金到位偏慢，"
+    "熟料库存持续处于高位，部分企业库容比超过八成，价格较年初回落明显，"
+    "企业普遍反映经营压力较大，希望通过行业协同稳定市场预期。"
+    "业内人士表示，东北地区冬季施工期短，全年需求集中在二三季度。"
+)
+
+
+def test_a_check_of_the_cut_it_enforces_is_an_inspection_however_late():
+    """LABELING.md: inspection = checks that enforce output or capacity limits. The check
+    sentence names the kiln stop it enforces, so it counts though the cut dominates."""
+    det = classify(
+        "吉林水泥熟料企业6月起错峰停窑15天",
+        KILN_NOTICE + "协会将组织相关人员对全省水泥企业停窑情况进行监督检查。",
+    )
+    assert det.relevant and "production_cut" in det.actions
+    assert "inspection" in det.actions
+
+
+def test_a_late_check_of_something_else_is_not_reported():
+    det = classify(
+        "吉林水泥熟料企业6月起错峰停窑15天",
+        KILN_NOTICE + "协会将组织相关人员对全省水泥企业安全生产进行监督检查。",
+    )
+    assert det.relevant and "production_cut" in det.actions
+    assert "inspection" not in det.actions
+
+
+def test_a_local_government_department_issues_directives():
+    """A provincial department is a government body: its 指导意见 is a directive."""
+    det = classify(
+        "山西水泥熟料企业7月起错峰停产20天",
+        "山西省经信委和环保厅联合发布《关于水泥熟料企业夏季错峰生产工作的指导意见》，"
+        "全省水泥熟料生产线7月5日起实施错峰生产，共停产20天。",
+    )
+    assert det.relevant and "production_cut" in det.actions
+    assert "policy_guideline" in det.actions
