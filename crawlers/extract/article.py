@@ -26,7 +26,15 @@ from crawlers.extract.byline import parse_byline
 from crawlers.extract.clean import clean_fragment_text, clean_text
 from crawlers.extract.density import anchor_texts, density, squash
 from crawlers.extract.localday import publisher_local
-from crawlers.extract.prose import block_text, compare, densest_block, more_prose
+from crawlers.extract.prose import (
+    PROSE_LINE,
+    WORTH,
+    block_text,
+    compare,
+    densest_block,
+    more_prose,
+    prose_left_out,
+)
 from crawlers.extract.text import PAGE_SKIP, element_text
 
 log = logging.getLogger(__name__)
@@ -357,6 +365,8 @@ def _with_densest_block(sel: Selector, body: str, anchors: list[str]) -> tuple[s
     root = sel.root
     if not hasattr(root, "iter"):  # a text or JSON selector has no element tree
         return body, "readability"
+    if prose_left_out(_page_text(sel), body) < max(PROSE_LINE, WORTH * len(squash(body))):
+        return body, "readability"  # readability holds (nearly) all the page's prose
     page = sel.css("body")
     block = densest_block(page[0].root if page else root)
     if block is None:

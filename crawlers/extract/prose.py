@@ -35,6 +35,7 @@ HELD = 0.9  # the block completes readability's body only when it holds this sha
 PROSE_SHARE = 0.8  # ... and this share of what it adds is prose lines
 DISJOINT = 0.5  # the block holding less of readability's body than this is another pick ...
 PROSE_GAIN = 1.5  # ... that replaces it with this many times its prose (and few links)
+WORTH = 0.1  # the block is looked for only when the page's prose left out is this share of the body
 _SKIP = frozenset(PAGE_SKIP | {"option"})
 
 
@@ -92,6 +93,19 @@ def prose_chars(lines: Iterable[str]) -> int:
         seen.add(squashed)
         if len(squashed) >= PROSE_LINE and _SENTENCE.search(line) and _ENDED.search(line):
             total += len(squashed)
+    return total
+
+
+def prose_left_out(page_text: str, body: str) -> int:
+    """Characters of the page's prose lines that a body does not hold: without any, the
+    densest block cannot add to the body (generic_body then skips the walk)."""
+    kept = squash(body)
+    total = 0
+    for line in page_text.split("\n"):
+        if len(line) >= PROSE_LINE and _SENTENCE.search(line) and _ENDED.search(line):
+            squashed = squash(line)
+            if len(squashed) >= PROSE_LINE and squashed not in kept:
+                total += len(squashed)
     return total
 
 

@@ -7,7 +7,13 @@ from __future__ import annotations
 from parsel import Selector
 
 from crawlers.extract import extract_article
-from crawlers.extract.prose import block_text, compare, densest_block, prose_chars
+from crawlers.extract.prose import (
+    block_text,
+    compare,
+    densest_block,
+    prose_chars,
+    prose_left_out,
+)
 
 PARAGRAPHS = [
     "今年以来，多晶硅行业持续推进产能整合，龙头企业宣布阶段性减产，行业开工率明显回落。",
@@ -101,3 +107,9 @@ def test_comments_under_a_blog_post_stay_out() -> None:
     found = extract_article(page, "http://blog.example.cn/p/1.html")
     assert PARAGRAPHS[0] in found.text and PARAGRAPHS[1] in found.text
     assert "网友3" not in found.text
+
+
+def test_prose_left_out_counts_only_paragraphs_the_body_lacks() -> None:
+    page = "\n".join(["栏目1", *HEADLINES, *PARAGRAPHS])
+    assert prose_left_out(page, "\n".join(PARAGRAPHS)) == 0
+    assert prose_left_out(page, "\n".join(PARAGRAPHS[1:])) == len(PARAGRAPHS[0])
