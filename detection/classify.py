@@ -143,11 +143,6 @@ def classify(
     return _classify(title, text, lang, published, model)
 
 
-def action_evidence(title: str, text: str, lang: str | None = None) -> ActionEvidence:
-    """What the rules saw of each action (the action stacker's input; no model needed)."""
-    return rule_evidence(title, text, lang)[0]
-
-
 def rule_evidence(
     title: str, text: str, lang: str | None = None
 ) -> tuple[ActionEvidence, SectorEvidence]:
@@ -258,9 +253,7 @@ def _classify(
         sector_w = acted_w = _mentioned_sectors(fields, lex)
     if relevant and not action_w and learned is not None and not learned.stack:
         action_w = _model_actions(learned, vec)
-    if not acted_w:  # no action names its sector: those named before some action stand in
-        before = _named_before_an_action(fields, lex)
-        acted_w = {s: w for s, w in sector_w.items() if s in before} or sector_w
+    acted_w = _acted_or_standing_in(acted_w, sector_w, fields, lex)
     det = _build(relevant, score, lang, action_w, acted_w, scored, lex, published, enforcing)
     if relevant and acted_w:
         det = replace(det, sectors=_acted_top(acted_w, sector_w))
@@ -303,10 +296,7 @@ def _sector_evidence(
     if the article were relevant (detection.learned.sectors)."""
     named = _mentioned_sectors(fields, lex)
     near = dict(sector_w) or dict(named)
-    acted = dict(acted_w)
-    if not acted:
-        before = _named_before_an_action(fields, lex)
-        acted = {s: w for s, w in near.items() if s in before} or near
+    acted = _acted_or_standing_in(dict(acted_w), near, fields, lex)
     chosen = _acted_top(acted, near) if acted else ()
     order = tuple(
         dict.fromkeys(
@@ -318,6 +308,17 @@ def _sector_evidence(
     )
     title = frozenset(s for m in fields[0].matches for s in sectors_of(m, lex))
     return SectorEvidence(_shares(acted), _shares(near), dict(named), title, order, tuple(chosen))
+
+
+def _acted_or_standing_in(
+    acted_w: dict[str, float], sector_w: dict[str, float], fields: list[_Field], lex: Lexicon
+) -> dict[str, float]:
+    """The sectors the actions are about; when no action names its sector, those named
+    before some action stand in (else every sector in reach of one)."""
+    if acted_w:
+        return acted_w
+    before = _named_before_an_action(fields, lex)
+    return {s: w for s, w in sector_w.items() if s in before} or sector_w
 
 
 def _shares(weights: dict[str, float]) -> dict[str, float]:
@@ -337,8 +338,6 @@ def _action_evidence(
     fields: list[_Field],
     lex: Lexicon,
 ) -> ActionEvidence:
-    top = max(action_w.values(), default=0.0)
-    share = {a: round(w / top, 6) for a, w in action_w.items()} if top else {}
     kinds = {
         lex.actor_kind.get(v, "")
         for f in fields
@@ -346,7 +345,7 @@ def _action_evidence(
         for k, v in m.tags
         if k == "actor"
     }
-    return ActionEvidence(share, strongest, frozenset(kinds - {""}))
+    return ActionEvidence(_shares(action_w), strongest, frozenset(kinds - {""}))
 
 
 def _on_topic(fields: list[_Field]) -> bool:

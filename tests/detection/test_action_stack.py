@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from detection.classify import action_evidence, classify
+from detection.classify import classify, rule_evidence
 from detection.events import EventIndex, key_actions
 from detection.learned import store, train
 from detection.learned.corpus import LabelledRecord, read_corpus
@@ -112,7 +112,7 @@ def test_classify_reports_stacked_actions_and_keeps_the_rules_ones(stacked: Text
     assert set(det.actions) <= set(ACTIONS)
     assert det.rule_actions == rules.actions
     assert set(key_actions(det)) == set(det.actions) | set(rules.actions)
-    ev = action_evidence(title, text, "zh")
+    ev = rule_evidence(title, text, "zh")[0]
     assert ev.share["production_cut"] > 0 and ev.share["capacity_exit"] > 0
     assert max(ev.share.values()) == 1.0
 
