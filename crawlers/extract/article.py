@@ -474,10 +474,7 @@ def _publisher_local(
         return day.date() if day is not None else None
 
     prefer = 8 if _HAN.search(title) else None  # Beijing first on Chinese pages
-    local, how = publisher_local(moment, html, url, prefer=prefer)
-    if not how:
-        local, how = publisher_local(moment, html, url, shown_day=shown(), prefer=prefer)
-    return local, how
+    return publisher_local(moment, html, url, shown_day=shown, prefer=prefer)
 
 
 def extract_article(

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Callable
 from datetime import date, datetime, timedelta, timezone
 
 _STAMP = re.compile(
@@ -69,12 +70,13 @@ def publisher_local(
     moment: datetime,
     html: str,
     url: str | None,
-    shown_day: date | None = None,
+    shown_day: Callable[[], date | None] | None = None,
     prefer: int | None = None,
 ) -> tuple[datetime, str]:
     """(moment in the publisher's offset, how it was found) for a UTC stamp; other moments
-    are returned as they are. A URL date or shown day no offset in use reconciles with the
-    instant (another day entirely) leaves the moment in UTC."""
+    are returned as they are. `shown_day` reads the date printed near the headline; it is
+    called only when the page's stamps and URL say nothing. A URL date or shown day no offset
+    in use reconciles with the instant (another day entirely) leaves the moment in UTC."""
     if moment.utcoffset() != timedelta(0):
         return moment, ""
     stamps = _offset_stamps(html)
@@ -87,6 +89,7 @@ def publisher_local(
     if stamps:
         offset = Counter(offset for _, offset in stamps).most_common(1)[0][0]
         return moment.astimezone(timezone(offset)), "the offset of the page's other stamps"
-    if shown_day is not None:
-        return on_day(moment, shown_day, prefer) or moment, "the date shown near the headline"
+    day = shown_day() if shown_day is not None else None  # read only when nothing else says
+    if day is not None:
+        return on_day(moment, day, prefer) or moment, "the date shown near the headline"
     return moment, ""
