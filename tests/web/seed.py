@@ -13,14 +13,9 @@ from core.tz import BEIJING
 from db.models import QuoteBar
 from market.calendar import Calendar
 from market.moves import reference_day
+from tests.db.search.seed import add_sources
 
 HOSTILE = '<script>alert("x")</script><img src=x onerror=alert(2)> 水泥错峰生产 & "quotes"'
-SOURCES = [
-    ("cls", "财联社 电报", "wire"),
-    ("miit", "工信部", "official"),
-    ("cpia", "中国光伏行业协会", "association"),
-    ("reuters", "Reuters", "wire"),
-]
 
 
 @dataclass
@@ -119,11 +114,7 @@ def seed(dsn: str, now: datetime | None = None) -> Seeded:
     now = now or datetime.now(UTC)
     out = Seeded(dsn)
     with psycopg.connect(dsn) as conn:
-        for key, name, tier in SOURCES:
-            conn.execute(
-                "INSERT INTO sources (key, name, kind, tier) VALUES (%s, %s, 'rss', %s)",
-                (key, name, tier),
-            )
+        add_sources(conn)
         glass_at = now - timedelta(days=2)
         a1 = _article(
             conn,

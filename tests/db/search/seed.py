@@ -22,6 +22,16 @@ class Archive:
     ids: dict[str, int] = field(default_factory=dict)
 
 
+def add_sources(conn: psycopg.Connection) -> None:
+    """The archive's four sources, one per tier (kept when already there)."""
+    for key, name, tier in SOURCES:
+        conn.execute(
+            "INSERT INTO sources (key, name, kind, tier) VALUES (%s, %s, 'rss', %s)"
+            " ON CONFLICT (key) DO UPDATE SET name = EXCLUDED.name, tier = EXCLUDED.tier",
+            (key, name, tier),
+        )
+
+
 def add_article(
     conn: psycopg.Connection,
     key: str,
@@ -91,13 +101,7 @@ def seed(dsn: str) -> Archive:
     archive = Archive(dsn)
     ids = archive.ids
     with psycopg.connect(dsn) as conn:
-        for key, name, tier in SOURCES:
-            conn.execute(
-                "INSERT INTO sources (key, name, kind, tier) VALUES (%s, %s, 'rss', %s)"
-                " ON CONFLICT (key) DO UPDATE SET name = EXCLUDED.name,"
-                " tier = EXCLUDED.tier",
-                (key, name, tier),
-            )
+        add_sources(conn)
         ids["glass_cut"] = add_article(
             conn,
             "glass_cut",
