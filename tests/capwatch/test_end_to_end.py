@@ -36,18 +36,23 @@ def service_env(tmp_path: Path, database_url: str, site_url: str, bot_url: str) 
     }
 
 
+def crawl_cls(env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    """One `capwatch crawl cls --process` run in a child process."""
+    return subprocess.run(
+        [*CAPWATCH, "crawl", "cls", "--process"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
 def test_crawl_detect_alert_once_and_never_twice(tmp_path, database_url, cls_site, bot_api):
     site, site_server = cls_site
     api, bot_server = bot_api
     env = service_env(tmp_path, database_url, site_server.url, bot_server.url)
     for _ in range(2):
-        done = subprocess.run(
-            [*CAPWATCH, "crawl", "cls", "--process"],
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=120,
-        )
+        done = crawl_cls(env)
         assert done.returncode == 0, done.stderr
         assert TOKEN not in done.stderr and TOKEN not in done.stdout
     sent = api.sent()
@@ -101,13 +106,7 @@ def test_old_news_is_stored_as_an_event_without_an_alert(tmp_path, database_url,
     api, bot_server = bot_api
     env = service_env(tmp_path, database_url, site_server.url, bot_server.url)
     env["CAPWATCH_ALERT_MAX_AGE_HOURS"] = "72"  # the fixture items are from August 2026
-    done = subprocess.run(
-        [*CAPWATCH, "crawl", "cls", "--process"],
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    done = crawl_cls(env)
     assert done.returncode == 0, done.stderr
     assert api.sent() == []
     assert "recorded without an alert" in done.stderr
